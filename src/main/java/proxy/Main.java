@@ -1,0 +1,63 @@
+package proxy;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import proxy.config.Args;
+import proxy.config.ExitCode;
+import proxy.config.UsageException;
+
+/** {@code claude-proxy}: command line → {@link proxy.config.Config} → {@link Server}. */
+public final class Main {
+
+    private static final System.Logger LOG = System.getLogger(Main.class.getName());
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        ExitCode code = run(args, System.getenv(), System.out, System.err);
+        if (code != null) {
+            System.exit(code.value());
+        }
+        // null: the server runs on its own (non-daemon) dispatcher thread until SIGTERM/SIGINT
+    }
+
+    /** Starts the server and returns null, or returns the exit code when there is nothing to serve. */
+    static ExitCode run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        Args.Parsed parsed;
+        try {
+            parsed = Args.parse(args, env);
+        } catch (UsageException e) {
+            err.println("claude-proxy: " + e.getMessage() + " (see --help)");
+            return ExitCode.USAGE;
+        }
+        return switch (parsed) {
+            case Args.Help h -> {
+                out.print(Args.help());
+                yield ExitCode.OK;
+            }
+            case Args.Version v -> {
+                out.println("claude-proxy " + Version.VALUE);
+                yield ExitCode.OK;
+            }
+            case Args.Run r -> {
+                try {
+                    Server server = Server.start(r.config(), out);
+                    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
+                        server.close();
+                        err.println("claude-proxy stopped");
+                    }));
+                    yield null;
+                } catch (IOException e) {
+                    err.println("claude-proxy: cannot listen on " + r.config().host() + ":" + r.config().port()
+                            + ": " + e.getMessage());
+                    yield ExitCode.CANNOT_START;
+                } catch (RuntimeException e) {
+                    LOG.log(Level.ERROR, "cannot start", e);
+                    yield ExitCode.INTERNAL_ERROR;
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,91 @@
+package proxy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import proxy.cli.CliVersionProbe;
+import proxy.config.Config;
+import proxy.http.InFlight;
+import proxy.http.Route;
+import proxy.openai.OpenAiErrors;
+
+/**
+ * Wiring only: one {@link HttpServer}, a virtual thread per exchange, one route per endpoint.
+ * Owns the HTTP server, its executor and the private working directory; {@link #close} releases
+ * all three.
+ */
+public final class Server implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Server.class.getName());
+
+    /** How long {@link #close} lets running exchanges finish before the server drops them. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
+    private final HttpServer http;
+    private final ExecutorService executor;
+    private final WorkDir workDir;
+    private final InFlight inFlight;
+
+    private Server(HttpServer http, ExecutorService executor, WorkDir workDir, InFlight inFlight) {
+        this.http = http;
+        this.executor = executor;
+        this.workDir = workDir;
+        this.inFlight = inFlight;
+    }
+
+    /** Binds, starts serving, and prints the line tests and scripts wait for. */
+    public static Server start(Config config, PrintStream out) throws IOException {
+        WorkDir workDir = WorkDir.of(config.cwd());
+        HttpServer http;
+        try {
+            http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
+        } catch (IOException | RuntimeException e) {
+            workDir.close();
+            throw e;
+        }
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory());
+        http.setExecutor(executor);
+
+        InFlight inFlight = new InFlight();
+        CliVersionProbe probe = new CliVersionProbe(config.claude(), config.env());
+        http.createContext("/health", inFlight.track(
+                Route.exact("/health", OpenAiErrors.ENVELOPE).on("GET", new HealthHandler(probe))));
+        http.createContext("/", inFlight.track(Route.notFound(OpenAiErrors.ENVELOPE)));
+
+        http.start();
+        Server server = new Server(http, executor, workDir, inFlight);
+        LOG.log(Level.INFO, "CLI working directory: {0}{1}", workDir.path(), config.cwd().isEmpty() ? " (private)" : "");
+        out.println("claude-proxy listening on " + server.baseUri());
+        out.flush();
+        return server;
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** {@code http://host:port}, with IPv6 literals in brackets. */
+    public String baseUri() {
+        InetSocketAddress a = http.getAddress();
+        String host = a.getHostString();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    Path workDir() {
+        return workDir.path();
+    }
+
+    @Override
+    public void close() {
+        inFlight.awaitIdle(STOP_GRACE);
+        http.stop(0);
+        executor.shutdownNow();
+        workDir.close();
+    }
+}

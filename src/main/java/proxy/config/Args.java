@@ -1,0 +1,162 @@
+package proxy.config;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the command line and the environment into a {@link Config}. A flag wins over its
+ * environment variable, which wins over the default. Flags take {@code --name value} or
+ * {@code --name=value}.
+ */
+public final class Args {
+
+    /** What the command line asked for. */
+    public sealed interface Parsed {}
+
+    public record Run(Config config) implements Parsed {}
+
+    public record Help() implements Parsed {}
+
+    public record Version() implements Parsed {}
+
+    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+
+    private Args() {}
+
+    public static Parsed parse(String[] args, Map<String, String> env) throws UsageException {
+        Map<Option, String> given = new EnumMap<>(Option.class);
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--help") || arg.equals("-h")) {
+                return new Help();
+            }
+            if (arg.equals("--version")) {
+                return new Version();
+            }
+            String name = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            Option option = Option.byFlag(name);
+            if (option == null) {
+                throw new UsageException("unknown option '" + name + "'");
+            }
+            if (value == null) {
+                if (i + 1 >= args.length) {
+                    throw new UsageException(option.flag() + " needs a value (" + option.metavar() + ")");
+                }
+                value = args[++i];
+            }
+            given.put(option, value);
+        }
+        for (Option option : Option.values()) {
+            String fromEnv = env.get(option.envVar());
+            if (!given.containsKey(option) && fromEnv != null && !fromEnv.isEmpty()) {
+                given.put(option, fromEnv);
+            }
+        }
+        return new Run(toConfig(given, env));
+    }
+
+    private static Config toConfig(Map<Option, String> given, Map<String, String> env) throws UsageException {
+        String host = given.getOrDefault(Option.HOST, Config.DEFAULT_HOST);
+        int port = intIn(given, Option.PORT, Config.DEFAULT_PORT, 0, 65535);
+        String claude = given.getOrDefault(Option.CLAUDE, Config.DEFAULT_CLAUDE);
+        if (claude.isBlank()) {
+            throw new UsageException(Option.CLAUDE.flag() + " must not be empty");
+        }
+        Optional<Path> cwd = Optional.empty();
+        if (given.containsKey(Option.CWD)) {
+            cwd = Optional.of(directory(Option.CWD, given.get(Option.CWD)));
+        }
+        int maxConcurrent = intIn(given, Option.MAX_CONCURRENT, Config.DEFAULT_MAX_CONCURRENT, 1, 10_000);
+        Duration timeout = given.containsKey(Option.TIMEOUT)
+                ? positiveDuration(Option.TIMEOUT, given.get(Option.TIMEOUT))
+                : Config.DEFAULT_TIMEOUT;
+        return new Config(host, port, claude, cwd, maxConcurrent, timeout, env);
+    }
+
+    private static int intIn(Map<Option, String> given, Option option, int fallback, int min, int max)
+            throws UsageException {
+        String text = given.get(option);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(text.trim());
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(
+                option.flag() + " must be a whole number from " + min + " to " + max + ", not '" + text + "'");
+    }
+
+    /** Accepts {@code 90} (seconds), {@code 90s}, {@code 1500ms}, {@code 5m}, {@code 1h} and ISO-8601 {@code PT5M}. */
+    static Duration positiveDuration(Option option, String text) throws UsageException {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        Duration d = null;
+        Matcher m = SIMPLE_DURATION.matcher(t);
+        try {
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                String unit = m.group(2) == null ? "s" : m.group(2);
+                d = switch (unit) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofSeconds(n);
+                };
+            } else if (t.startsWith("pt")) {
+                d = Duration.parse(t);
+            }
+        } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+            d = null;
+        }
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new UsageException(option.flag() + " must be a positive duration such as 90s or 5m, not '" + text + "'");
+        }
+        return d;
+    }
+
+    private static Path directory(Option option, String text) throws UsageException {
+        try {
+            Path p = Path.of(text).toAbsolutePath().normalize();
+            if (!Files.isDirectory(p)) {
+                throw new UsageException(option.flag() + " '" + text + "' is not a directory");
+            }
+            return p;
+        } catch (InvalidPathException e) {
+            throw new UsageException(option.flag() + " '" + text + "' is not a valid path");
+        }
+    }
+
+    /** The {@code --help} text: every option with its environment variable and default. */
+    public static String help() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Usage: claude-proxy [OPTIONS]\n\n")
+          .append("Serves the Anthropic Messages and OpenAI Chat Completions APIs on top of the Claude Code CLI.\n\n")
+          .append("Options (a flag wins over its environment variable, which wins over the default):\n");
+        for (Option o : Option.values()) {
+            sb.append(String.format("  %-26s %s%n", o.flag() + " " + o.metavar(), o.help()));
+            sb.append(String.format("  %-26s env %s, default: %s%n", "", o.envVar(), o.defaultText()));
+        }
+        sb.append(String.format("  %-26s %s%n", "--help", "print this help and exit"));
+        sb.append(String.format("  %-26s %s%n", "--version", "print the version and exit"));
+        return sb.toString();
+    }
+}

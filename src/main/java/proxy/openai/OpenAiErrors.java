@@ -1,0 +1,41 @@
+package proxy.openai;
+
+import proxy.chat.ErrorKind;
+import proxy.http.ErrorEnvelope;
+import proxy.http.HttpError;
+import proxy.json.Json;
+
+/**
+ * The OpenAI error envelope, {@code {"error":{"message","type","param","code"}}}, always with
+ * all four keys (the Python SDK's {@code ErrorObject}). Also the envelope of paths that belong
+ * to no API, since most clients pointed at a base URL are OpenAI clients.
+ */
+public final class OpenAiErrors {
+
+    public static final ErrorEnvelope ENVELOPE = OpenAiErrors::render;
+
+    private OpenAiErrors() {}
+
+    static byte[] render(HttpError error, String requestId) {
+        return Json.bytes(g -> {
+            g.writeStartObject();
+            g.writeObjectFieldStart("error");
+            g.writeStringField("message", error.getMessage());
+            g.writeStringField("type", type(error.kind()));
+            Json.stringOrNull(g, "param", error.param().orElse(null));
+            Json.stringOrNull(g, "code", error.code().orElse(null));
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+    }
+
+    static String type(ErrorKind kind) {
+        return switch (kind) {
+            case INVALID_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, REQUEST_TOO_LARGE, AUTHENTICATION -> "invalid_request_error";
+            case PERMISSION -> "permission_error";
+            case RATE_LIMITED -> "rate_limit_error";
+            case TIMEOUT -> "timeout_error";
+            case INTERNAL, BAD_GATEWAY, UNAVAILABLE, OVERLOADED -> "server_error";
+        };
+    }
+}

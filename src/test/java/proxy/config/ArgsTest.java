@@ -1,0 +1,102 @@
+package proxy.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ArgsTest {
+
+    private static Config parse(Map<String, String> env, String... args) throws UsageException {
+        return assertInstanceOf(Args.Run.class, Args.parse(args, env)).config();
+    }
+
+    @Test
+    void defaults() throws UsageException {
+        Config c = parse(Map.of());
+        assertEquals("127.0.0.1", c.host());
+        assertEquals(8000, c.port());
+        assertEquals("claude", c.claude());
+        assertEquals(Optional.empty(), c.cwd());
+        assertEquals(8, c.maxConcurrent());
+        assertEquals(Duration.ofSeconds(600), c.timeout());
+    }
+
+    @Test
+    void flagsInBothSpellings(@TempDir Path dir) throws UsageException {
+        Config c = parse(Map.of(), "--host", "::1", "--port=0", "--claude", "/opt/claude", "--cwd=" + dir,
+                "--max-concurrent", "3", "--timeout", "5m");
+        assertEquals("::1", c.host());
+        assertEquals(0, c.port());
+        assertEquals("/opt/claude", c.claude());
+        assertEquals(Optional.of(dir.toAbsolutePath()), c.cwd());
+        assertEquals(3, c.maxConcurrent());
+        assertEquals(Duration.ofMinutes(5), c.timeout());
+    }
+
+    @Test
+    void environmentFillsWhatFlagsLeaveOut() throws UsageException {
+        Map<String, String> env = Map.of("CLAUDE_PROXY_PORT", "9001", "CLAUDE_PROXY_TIMEOUT", "PT30S",
+                "CLAUDE_PROXY_MAX_CONCURRENT", "2");
+        Config c = parse(env, "--max-concurrent", "5");
+        assertEquals(9001, c.port());
+        assertEquals(Duration.ofSeconds(30), c.timeout());
+        assertEquals(5, c.maxConcurrent(), "a flag wins over its environment variable");
+        assertEquals(env, c.env(), "the environment is kept for the CLI");
+    }
+
+    @Test
+    void durations() throws UsageException {
+        assertEquals(Duration.ofSeconds(90), Args.positiveDuration(Option.TIMEOUT, "90"));
+        assertEquals(Duration.ofSeconds(90), Args.positiveDuration(Option.TIMEOUT, "90s"));
+        assertEquals(Duration.ofMillis(1500), Args.positiveDuration(Option.TIMEOUT, "1500ms"));
+        assertEquals(Duration.ofHours(1), Args.positiveDuration(Option.TIMEOUT, "1h"));
+        assertEquals(Duration.ofMinutes(2), Args.positiveDuration(Option.TIMEOUT, "PT2M"));
+    }
+
+    @Test
+    void badValuesSayWhatIsWrongInOneLine() {
+        assertMessage("unknown option '--prot'", "--prot", "1");
+        assertMessage("--port needs a value (N)", "--port");
+        assertMessage("--port must be a whole number from 0 to 65535, not '70000'", "--port", "70000");
+        assertMessage("--max-concurrent must be a whole number from 1 to 10000, not 'many'", "--max-concurrent", "many");
+        assertMessage("--timeout must be a positive duration such as 90s or 5m, not '0s'", "--timeout", "0s");
+        assertMessage("--timeout must be a positive duration such as 90s or 5m, not 'soon'", "--timeout", "soon");
+        assertMessage("--cwd '/no/such/dir' is not a directory", "--cwd", "/no/such/dir");
+        assertMessage("--claude must not be empty", "--claude", "");
+    }
+
+    @Test
+    void badEnvironmentValueIsAUsageErrorToo() {
+        UsageException e = assertThrows(UsageException.class,
+                () -> Args.parse(new String[0], Map.of("CLAUDE_PROXY_PORT", "eighty")));
+        assertEquals("--port must be a whole number from 0 to 65535, not 'eighty'", e.getMessage());
+    }
+
+    @Test
+    void helpAndVersionWinOverEverythingElse() throws UsageException {
+        assertInstanceOf(Args.Help.class, Args.parse(new String[] {"--port", "1", "--help"}, Map.of()));
+        assertInstanceOf(Args.Version.class, Args.parse(new String[] {"--version"}, Map.of()));
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsEnvironmentVariableAndDefault() {
+        String help = Args.help();
+        for (Option o : Option.values()) {
+            assertTrue(help.contains(o.flag() + " " + o.metavar()), o.flag());
+            assertTrue(help.contains("env " + o.envVar() + ", default: " + o.defaultText()), o.envVar());
+        }
+    }
+
+    private static void assertMessage(String expected, String... args) {
+        UsageException e = assertThrows(UsageException.class, () -> Args.parse(args, Map.of()));
+        assertEquals(expected, e.getMessage());
+    }
+}
