@@ -76,7 +76,7 @@ find_jdk() {
 # --- build -----------------------------------------------------------------
 
 build() {
-  mvn -B -ntp -q package -DskipTests
+  mvn -B -ntp -q -Dstyle.color=never package -DskipTests
   touch target/proxy.jar     # the jar plugin may keep an unchanged jar: mark it fresh
 }
 

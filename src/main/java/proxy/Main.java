@@ -16,11 +16,26 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        oneLineLogs();
         ExitCode code = run(args, System.getenv(), System.out, System.err);
         if (code != null) {
             System.exit(code.value());
         }
         // null: the server runs on its own (non-daemon) dispatcher thread until SIGTERM/SIGINT
+    }
+
+    /**
+     * One line per log record, for both System.Logger back ends: java.util.logging on the class
+     * path, and the JDK's simple console logger in the jlink image, which has no java.logging.
+     * An operator's own setting wins.
+     */
+    private static void oneLineLogs() {
+        String format = "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n";
+        for (String key : new String[] {"java.util.logging.SimpleFormatter.format", "jdk.system.logger.format"}) {
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, format);
+            }
+        }
     }
 
     /** Starts the server and returns null, or returns the exit code when there is nothing to serve. */
