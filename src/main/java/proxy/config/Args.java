@@ -5,7 +5,9 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -82,10 +84,52 @@ public final class Args {
             cwd = Optional.of(directory(Option.CWD, given.get(Option.CWD)));
         }
         int maxConcurrent = intIn(given, Option.MAX_CONCURRENT, Config.DEFAULT_MAX_CONCURRENT, 1, 10_000);
-        Duration timeout = given.containsKey(Option.TIMEOUT)
-                ? positiveDuration(Option.TIMEOUT, given.get(Option.TIMEOUT))
-                : Config.DEFAULT_TIMEOUT;
-        return new Config(host, port, claude, cwd, maxConcurrent, timeout, env);
+        int maxQueue = intIn(given, Option.MAX_QUEUE, Config.DEFAULT_MAX_QUEUE, 0, 100_000);
+        Duration timeout = duration(given, Option.TIMEOUT, Config.DEFAULT_TIMEOUT);
+        Duration firstEvent = duration(given, Option.FIRST_EVENT_TIMEOUT, Config.DEFAULT_FIRST_EVENT_TIMEOUT);
+        Duration idle = duration(given, Option.IDLE_TIMEOUT, Config.DEFAULT_IDLE_TIMEOUT);
+        int retries = intIn(given, Option.CLI_MAX_RETRIES, Config.DEFAULT_CLI_MAX_RETRIES, 0, 100);
+        Config.SystemPrompt systemPrompt = choice(given, Option.SYSTEM_PROMPT, Config.SystemPrompt.APPEND);
+        Config.History history = choice(given, Option.HISTORY, Config.History.AUTO);
+        Config.Mode mode = choice(given, Option.MODE, Config.Mode.CHAT);
+        Optional<String> tools = Optional.ofNullable(given.get(Option.TOOLS));
+        Optional<String> allowedTools = Optional.ofNullable(given.get(Option.ALLOWED_TOOLS));
+        Optional<String> permissionMode = Optional.ofNullable(given.get(Option.PERMISSION_MODE));
+        if (mode == Config.Mode.CHAT) {
+            for (Option agentOnly : new Option[] {Option.TOOLS, Option.ALLOWED_TOOLS, Option.PERMISSION_MODE}) {
+                if (given.containsKey(agentOnly)) {
+                    throw new UsageException(agentOnly.flag() + " needs --mode agent (chat mode runs the CLI without tools)");
+                }
+            }
+        }
+        if (permissionMode.isPresent() && !Config.PERMISSION_MODES.contains(permissionMode.get())) {
+            throw new UsageException(Option.PERMISSION_MODE.flag() + " must be one of "
+                    + String.join(", ", Config.PERMISSION_MODES) + ", not '" + permissionMode.get() + "'");
+        }
+        return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, timeout, firstEvent, idle, retries,
+                systemPrompt, history, mode, tools, allowedTools, permissionMode, env);
+    }
+
+    private static Duration duration(Map<Option, String> given, Option option, Duration fallback) throws UsageException {
+        return given.containsKey(option) ? positiveDuration(option, given.get(option)) : fallback;
+    }
+
+    /** One of an enum's constants, named in lower case on the command line. */
+    private static <E extends Enum<E>> E choice(Map<Option, String> given, Option option, E fallback)
+            throws UsageException {
+        String text = given.get(option);
+        if (text == null) {
+            return fallback;
+        }
+        List<String> names = new ArrayList<>();
+        for (E e : fallback.getDeclaringClass().getEnumConstants()) {
+            String name = e.name().toLowerCase(Locale.ROOT);
+            if (name.equals(text.trim().toLowerCase(Locale.ROOT))) {
+                return e;
+            }
+            names.add(name);
+        }
+        throw new UsageException(option.flag() + " must be one of " + String.join(", ", names) + ", not '" + text + "'");
     }
 
     private static int intIn(Map<Option, String> given, Option option, int fallback, int min, int max)

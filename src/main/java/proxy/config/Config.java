@@ -9,13 +9,23 @@ import java.util.Optional;
  * Everything the proxy was told at start, parsed once by {@link Args} and passed down through
  * constructors. Immutable.
  *
- * @param host          address to bind
- * @param port          port to bind; 0 = any free port
- * @param claude        the CLI as given: a path (contains a slash) or a name looked up on the PATH of {@code env}
- * @param cwd           the CLI's working directory; empty = a private directory the server creates and removes
- * @param maxConcurrent CLI processes running at once
- * @param timeout       longest time one request may take
- * @param env           the environment the proxy was started with; the CLI inherits it
+ * @param host              address to bind
+ * @param port              port to bind; 0 = any free port
+ * @param claude            the CLI as given: a path (contains a slash) or a name looked up on the PATH of {@code env}
+ * @param cwd               the CLI's working directory; empty = a private directory the server creates and removes
+ * @param maxConcurrent     CLI processes running at once
+ * @param maxQueue          requests that may wait for a slot
+ * @param timeout           longest time one request may take
+ * @param firstEventTimeout longest wait for the CLI's first output line
+ * @param idleTimeout       longest silence between two output lines
+ * @param cliMaxRetries     the CLI's own retries of a failed API call
+ * @param systemPrompt      what the client's system text does to Claude Code's own prompt
+ * @param history           how earlier turns reach the CLI
+ * @param mode              chat (no tools) or agent (Claude Code's tools)
+ * @param tools             agent mode: the CLI's {@code --tools}
+ * @param allowedTools      agent mode: the CLI's {@code --allowedTools}
+ * @param permissionMode    agent mode: the CLI's {@code --permission-mode}
+ * @param env               the environment the proxy was started with; the CLI inherits it
  */
 public record Config(
         String host,
@@ -23,16 +33,65 @@ public record Config(
         String claude,
         Optional<Path> cwd,
         int maxConcurrent,
+        int maxQueue,
         Duration timeout,
+        Duration firstEventTimeout,
+        Duration idleTimeout,
+        int cliMaxRetries,
+        SystemPrompt systemPrompt,
+        History history,
+        Mode mode,
+        Optional<String> tools,
+        Optional<String> allowedTools,
+        Optional<String> permissionMode,
         Map<String, String> env) {
+
+    /** What the client's system text does to Claude Code's own system prompt. */
+    public enum SystemPrompt {
+        /** {@code --append-system-prompt}: keeps Claude Code's prompt (and how subscription traffic is classed). */
+        APPEND,
+        /** {@code --system-prompt}: the client's text replaces Claude Code's prompt. */
+        REPLACE
+    }
+
+    /** How earlier turns of a conversation reach the CLI. */
+    public enum History {
+        /** A seeded session; if the CLI cannot resume it, flattened text from then on. */
+        AUTO,
+        /** A seeded session file passed with {@code --resume}. */
+        SEED,
+        /** The earlier turns written out as text before the question. */
+        FLATTEN
+    }
+
+    public enum Mode {
+        /** No tools, no MCP servers, no project or user settings: the CLI only talks. */
+        CHAT,
+        /** Claude Code's tools, as the operator configured them. */
+        AGENT
+    }
+
+    /** The CLI's {@code --permission-mode} choices (2.1.331 lists all but {@code default}, which 2.1.197 has). */
+    public static final java.util.List<String> PERMISSION_MODES =
+            java.util.List.of("default", "acceptEdits", "auto", "manual", "dontAsk", "plan", "bypassPermissions");
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
     public static final String DEFAULT_CLAUDE = "claude";
     public static final int DEFAULT_MAX_CONCURRENT = 8;
+    public static final int DEFAULT_MAX_QUEUE = 16;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(600);
+    public static final Duration DEFAULT_FIRST_EVENT_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
+    public static final int DEFAULT_CLI_MAX_RETRIES = 2;
 
     public Config {
         env = Map.copyOf(env);
+    }
+
+    /** A copy with another environment (tests give the fake CLI its knobs this way). */
+    public Config withEnv(Map<String, String> newEnv) {
+        return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, timeout, firstEventTimeout, idleTimeout,
+                cliMaxRetries, systemPrompt, history, mode, tools, allowedTools, permissionMode, newEnv);
     }
 }

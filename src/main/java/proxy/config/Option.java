@@ -10,7 +10,20 @@ public enum Option {
     CLAUDE("claude", "PATH", "claude on PATH", "the Claude Code CLI to run"),
     CWD("cwd", "DIR", "a private empty directory", "working directory of the CLI"),
     MAX_CONCURRENT("max-concurrent", "N", "8", "CLI processes running at once"),
-    TIMEOUT("timeout", "DURATION", "600s", "longest time one request may take (90, 90s, 5m, PT5M)");
+    MAX_QUEUE("max-queue", "N", "16", "requests that may wait for a free CLI slot; beyond that: 429"),
+    TIMEOUT("timeout", "DURATION", "600s", "longest time one request may take (90, 90s, 5m, PT5M)"),
+    FIRST_EVENT_TIMEOUT("first-event-timeout", "DURATION", "60s", "longest wait for the CLI's first output"),
+    IDLE_TIMEOUT("idle-timeout", "DURATION", "120s", "longest silence of the CLI once it has started"),
+    CLI_MAX_RETRIES("cli-max-retries", "N", "2", "the CLI's own retries of a failing API call (CLAUDE_CODE_MAX_RETRIES)"),
+    SYSTEM_PROMPT("system-prompt", "append|replace", "append",
+            "append the client's system text to Claude Code's prompt, or replace it"),
+    HISTORY("history", "auto|seed|flatten", "auto",
+            "earlier turns as a seeded CLI session, as flattened text, or seeded with fallback"),
+    MODE("mode", "chat|agent", "chat", "chat: no tools, no project settings; agent: Claude Code's tools"),
+    TOOLS("tools", "LIST", "the CLI's own set", "agent mode: tools the CLI may use (its --tools)"),
+    ALLOWED_TOOLS("allowed-tools", "LIST", "none", "agent mode: tools that run without a permission check (--allowedTools)"),
+    PERMISSION_MODE("permission-mode", "MODE", "the CLI's own", "agent mode: the CLI's --permission-mode "
+            + "(bypassPermissions only if given here)");
 
     private final String flag;
     private final String metavar;

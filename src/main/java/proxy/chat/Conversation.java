@@ -1,0 +1,48 @@
+package proxy.chat;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A request in neutral terms: what both APIs translate into and the CLI layer runs. The last
+ * turn is the user's new message; the ones before it are history.
+ *
+ * @param model         the model name as the client gave it (an alias or a full id)
+ * @param system        system text, if any
+ * @param turns         the messages, oldest first; never empty, last is a user turn
+ * @param maxTokens     most output tokens the reply may have, if limited
+ * @param stopSequences strings that end the reply where they first appear in its text
+ * @param thinking      whether the client asked for reasoning to be shown
+ */
+public record Conversation(
+        String model,
+        Optional<String> system,
+        List<Turn> turns,
+        OptionalInt maxTokens,
+        List<String> stopSequences,
+        boolean thinking) {
+
+    public Conversation {
+        turns = List.copyOf(turns);
+        stopSequences = List.copyOf(stopSequences);
+        if (turns.isEmpty() || turns.get(turns.size() - 1).role() != Turn.Role.USER) {
+            throw new IllegalArgumentException("a conversation ends with a user turn");
+        }
+    }
+
+    /** A one-question conversation, for tests and simple callers. */
+    public static Conversation of(String model, String question) {
+        return new Conversation(model, Optional.empty(), List.of(Turn.user(question)), OptionalInt.empty(), List.of(), false);
+    }
+
+    /** The new user message: the last turn. */
+    public Turn question() {
+        return turns.get(turns.size() - 1);
+    }
+
+    /** The turns before the question. */
+    public List<Turn> history() {
+        return turns.subList(0, turns.size() - 1);
+    }
+}

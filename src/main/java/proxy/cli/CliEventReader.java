@@ -1,0 +1,281 @@
+package proxy.cli;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import proxy.chat.ErrorKind;
+import proxy.chat.ReplyEvent;
+import proxy.chat.ReplyEvent.Block;
+import proxy.chat.StopReason;
+import proxy.chat.Usage;
+import proxy.json.Node;
+
+/**
+ * Turns the CLI's {@code --output-format stream-json} lines into {@link ReplyEvent}s
+ * (cli-protocol.md §2-§5, §13). One reader per CLI run; not thread-safe.
+ *
+ * <p>What it takes care of:
+ * <ul>
+ * <li>{@code stream_event} lines carry the upstream SSE events. One turn may hold several API
+ *     messages (tool rounds), each with indexes from 0: blocks are renumbered 0, 1, 2... over
+ *     the whole reply.
+ * <li>{@code assistant} lines repeat streamed blocks and are skipped, except for messages that
+ *     were never streamed (the non-streamed retry after a broken stream, capture 104, or a CLI
+ *     run without partial messages): their blocks are emitted whole.
+ * <li>Synthetic error messages ({@code model: "<synthetic>"}) are not answers; the
+ *     {@code result} line says what failed.
+ * <li>{@code result} ends the reply: per-request {@code usage} (not the session-cumulative
+ *     cost fields), or the error mapped through {@link CliErrors}.
+ * <li>Unknown line types, event types and fields are skipped; a line that is not JSON is a
+ *     {@link CliOutputException}.
+ * </ul>
+ */
+public final class CliEventReader {
+
+    private static final System.Logger LOG = System.getLogger(CliEventReader.class.getName());
+    private static final String NO_CONVERSATION = "No conversation found";
+
+    private String model = "";
+    private boolean started;
+    private boolean finished;
+    private int nextIndex;
+    /** Upstream block index → our index, for the API message being streamed. */
+    private final Map<Long, Integer> blockIndex = new HashMap<>();
+    private final Set<String> streamedMessages = new HashSet<>();
+    private StopReason stopReason = StopReason.END_TURN;
+    private Optional<String> stopSequence = Optional.empty();
+    private Optional<Duration> lastRetryDelay = Optional.empty();
+    private boolean sessionNotFound;
+
+    /** Reads one stdout line and returns the events it makes (often none). */
+    public List<ReplyEvent> read(String line) throws CliOutputException {
+        List<ReplyEvent> out = new ArrayList<>(2);
+        if (finished || line.isBlank()) {
+            return out;
+        }
+        Node n;
+        try {
+            n = Node.parse(line);
+        } catch (IOException e) {
+            throw new CliOutputException("the CLI printed a line that is not JSON");
+        }
+        String type = n.text("type");
+        switch (type == null ? "" : type) {
+            case "system" -> system(n);
+            case "stream_event" -> streamEvent(n.get("event"), n, out);
+            case "assistant" -> assistant(n, out);
+            case "result" -> result(n, out);
+            default -> { } // user (tool results, interrupt marker), control_response, future types
+        }
+        return out;
+    }
+
+    /**
+     * Called when stdout ended: if no result came, the run failed; says how. {@code exitCode}
+     * is empty when the process had not exited (it was killed after its stdout closed).
+     */
+    public List<ReplyEvent> end(java.util.OptionalInt exitCode) {
+        if (finished) {
+            return List.of();
+        }
+        finished = true;
+        String how = exitCode.isEmpty() ? "did not exit"
+                : exitCode.getAsInt() > 128 ? "was ended by signal " + (exitCode.getAsInt() - 128)
+                : "exited with code " + exitCode.getAsInt();
+        return List.of(new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY, "The Claude CLI " + how + " without an answer"));
+    }
+
+    /** Whether the run ended because {@code --resume} did not find the seeded session. */
+    public boolean sessionNotFound() {
+        return sessionNotFound;
+    }
+
+    /** Whether a {@code result} line (or the end) has been read. */
+    public boolean finished() {
+        return finished;
+    }
+
+    private void system(Node n) {
+        switch (String.valueOf(n.text("subtype"))) {
+            case "init" -> model = n.text("model") == null ? model : n.text("model");
+            case "api_retry" -> {
+                long delay = n.get("retry_delay_ms").longValue(-1);
+                lastRetryDelay = delay < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(delay));
+                LOG.log(Level.DEBUG, "CLI retries the API call (attempt {0}, status {1})",
+                        n.get("attempt").longValue(0), n.get("error_status"));
+            }
+            case "permission_denied" -> LOG.log(Level.INFO, "CLI refused a call of tool {0}", n.text("tool_name"));
+            default -> { } // status, thinking_tokens, informational, model_fallback, ...
+        }
+    }
+
+    private void streamEvent(Node e, Node line, List<ReplyEvent> out) {
+        String type = String.valueOf(e.text("type"));
+        switch (type) {
+            case "message_start" -> {
+                Node message = e.get("message");
+                streamedMessages.add(String.valueOf(message.text("id")));
+                blockIndex.clear();
+                start(message, out);
+            }
+            case "content_block_start" -> {
+                Node block = e.get("content_block");
+                Block kind = blockKind(block);
+                if (kind != null) {
+                    int index = nextIndex++;
+                    blockIndex.put(e.get("index").longValue(-1), index);
+                    out.add(new ReplyEvent.BlockStarted(index, kind));
+                }
+            }
+            case "content_block_delta" -> {
+                Integer index = blockIndex.get(e.get("index").longValue(-1));
+                if (index != null) {
+                    delta(index, e.get("delta"), out);
+                }
+            }
+            case "content_block_stop" -> {
+                Integer index = blockIndex.get(e.get("index").longValue(-1));
+                if (index != null) {
+                    out.add(new ReplyEvent.BlockStopped(index));
+                }
+            }
+            case "message_delta" -> {
+                Node delta = e.get("delta");
+                if (delta.text("stop_reason") != null) {
+                    stopReason = StopReason.fromWire(delta.text("stop_reason"));
+                    stopSequence = Optional.ofNullable(delta.text("stop_sequence"));
+                }
+            }
+            case "message_stop" -> {
+                // the CLI puts this beside the event, not in it (capture 104)
+                Node abandoned = line.get("abandoned_blocks");
+                if (abandoned.isObject()) {
+                    Integer from = blockIndex.get(abandoned.get("from_block_index").longValue(-1));
+                    if (from != null) {
+                        out.add(new ReplyEvent.BlocksAbandoned(from));
+                    }
+                }
+                blockIndex.clear();
+            }
+            default -> { } // ping, error (the CLI retries itself), future events
+        }
+    }
+
+    private static Block blockKind(Node block) {
+        return switch (String.valueOf(block.text("type"))) {
+            case "text" -> new Block.Text();
+            case "thinking" -> new Block.Thinking();
+            case "tool_use" -> new Block.ToolCall(String.valueOf(block.text("id")), String.valueOf(block.text("name")));
+            default -> null; // redacted_thinking, server tool blocks: not shown
+        };
+    }
+
+    private static void delta(int index, Node delta, List<ReplyEvent> out) {
+        switch (String.valueOf(delta.text("type"))) {
+            case "text_delta" -> out.add(new ReplyEvent.TextDelta(index, String.valueOf(delta.text("text"))));
+            case "thinking_delta" -> out.add(new ReplyEvent.ThinkingDelta(index, String.valueOf(delta.text("thinking"))));
+            case "signature_delta" -> out.add(new ReplyEvent.SignatureDelta(index, String.valueOf(delta.text("signature"))));
+            case "input_json_delta" -> out.add(new ReplyEvent.ToolInputDelta(index, String.valueOf(delta.text("partial_json"))));
+            default -> { } // citations_delta and future deltas
+        }
+    }
+
+    /** An {@code assistant} line: used only for messages that were not streamed. */
+    private void assistant(Node n, List<ReplyEvent> out) {
+        Node message = n.get("message");
+        if (streamedMessages.contains(String.valueOf(message.text("id")))) {
+            return; // its blocks came as stream events
+        }
+        if (n.get("is_api_error_message").isTrue() || "<synthetic>".equals(message.text("model"))) {
+            return; // an error shown as text; the result line carries the error
+        }
+        start(message, out);
+        for (Node block : message.get("content").elements()) {
+            Block kind = blockKind(block);
+            if (kind == null) {
+                continue;
+            }
+            int index = nextIndex++;
+            out.add(new ReplyEvent.BlockStarted(index, kind));
+            switch (kind) {
+                case Block.Text t -> out.add(new ReplyEvent.TextDelta(index, String.valueOf(block.text("text"))));
+                case Block.Thinking t -> {
+                    out.add(new ReplyEvent.ThinkingDelta(index, String.valueOf(block.text("thinking"))));
+                    if (block.text("signature") != null) {
+                        out.add(new ReplyEvent.SignatureDelta(index, block.text("signature")));
+                    }
+                }
+                case Block.ToolCall t -> out.add(new ReplyEvent.ToolInputDelta(index, block.get("input").toJson()));
+            }
+            out.add(new ReplyEvent.BlockStopped(index));
+        }
+        if (message.text("stop_reason") != null) {
+            stopReason = StopReason.fromWire(message.text("stop_reason"));
+            stopSequence = Optional.ofNullable(message.text("stop_sequence"));
+        }
+    }
+
+    private void start(Node message, List<ReplyEvent> out) {
+        if (!started) {
+            started = true;
+            String m = message.text("model");
+            out.add(new ReplyEvent.Started(m == null ? model : m, usage(message.get("usage"))));
+        }
+    }
+
+    private void result(Node n, List<ReplyEvent> out) {
+        finished = true;
+        String subtype = String.valueOf(n.text("subtype"));
+        if (!n.get("is_error").isTrue() && subtype.equals("success")) {
+            if (!started) {
+                started = true;
+                out.add(new ReplyEvent.Started(model, Usage.ZERO));
+            }
+            StopReason reason = n.text("stop_reason") != null ? StopReason.fromWire(n.text("stop_reason")) : stopReason;
+            Optional<String> sequence = reason == StopReason.STOP_SEQUENCE ? stopSequence : Optional.empty();
+            out.add(new ReplyEvent.Finished(reason, sequence, usage(n.get("usage"))));
+            return;
+        }
+        out.add(failure(n, subtype));
+    }
+
+    private ReplyEvent.Failed failure(Node n, String subtype) {
+        long status = n.get("api_error_status").longValue(-1);
+        String text = n.text("result");
+        if (status > 0) {
+            ErrorKind kind = CliErrors.forApiStatus(status);
+            Optional<Duration> retryAfter = kind.retryable() ? lastRetryDelay : Optional.empty();
+            return new ReplyEvent.Failed(kind, text != null ? text : "The Anthropic API answered " + status, retryAfter);
+        }
+        return switch (subtype) {
+            case "success" -> new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY, // e.g. the API could not be reached
+                    text != null ? text : "The Claude CLI reported an error");
+            case "error_max_turns" -> new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY,
+                    "The Claude CLI stopped after its maximum number of turns");
+            case "error_during_execution" -> {
+                boolean notFound = n.get("errors").elements().stream()
+                        .anyMatch(e -> e.text() != null && e.text().startsWith(NO_CONVERSATION));
+                sessionNotFound |= notFound;
+                yield new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY, notFound
+                        ? "The Claude CLI could not resume the conversation history"
+                        : "The Claude CLI run was interrupted");
+            }
+            default -> new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY, "The Claude CLI failed (" + subtype + ")");
+        };
+    }
+
+    private static Usage usage(Node u) {
+        return new Usage(
+                u.get("input_tokens").longValue(0),
+                u.get("output_tokens").longValue(0),
+                u.get("cache_creation_input_tokens").longValue(0),
+                u.get("cache_read_input_tokens").longValue(0));
+    }
+}
