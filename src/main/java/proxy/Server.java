@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import proxy.cli.CliEngine;
 import proxy.cli.CliVersionProbe;
 import proxy.config.Config;
 import proxy.http.InFlight;
@@ -17,8 +18,8 @@ import proxy.openai.OpenAiErrors;
 
 /**
  * Wiring only: one {@link HttpServer}, a virtual thread per exchange, one route per endpoint.
- * Owns the HTTP server, its executor and the private working directory; {@link #close} releases
- * all three.
+ * Owns the HTTP server, its executor, the CLI engine and the private working directory;
+ * {@link #close} releases all four.
  */
 public final class Server implements AutoCloseable {
 
@@ -30,22 +31,32 @@ public final class Server implements AutoCloseable {
     private final HttpServer http;
     private final ExecutorService executor;
     private final WorkDir workDir;
+    private final CliEngine engine;
     private final InFlight inFlight;
 
-    private Server(HttpServer http, ExecutorService executor, WorkDir workDir, InFlight inFlight) {
+    private Server(HttpServer http, ExecutorService executor, WorkDir workDir, CliEngine engine, InFlight inFlight) {
         this.http = http;
         this.executor = executor;
         this.workDir = workDir;
+        this.engine = engine;
         this.inFlight = inFlight;
     }
 
     /** Binds, starts serving, and prints the line tests and scripts wait for. */
     public static Server start(Config config, PrintStream out) throws IOException {
         WorkDir workDir = WorkDir.of(config.cwd());
+        CliEngine engine;
         HttpServer http;
+        try {
+            engine = new CliEngine(config, workDir.path());
+        } catch (IOException | RuntimeException e) {
+            workDir.close();
+            throw e;
+        }
         try {
             http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
         } catch (IOException | RuntimeException e) {
+            engine.close();
             workDir.close();
             throw e;
         }
@@ -59,7 +70,7 @@ public final class Server implements AutoCloseable {
         http.createContext("/", inFlight.track(Route.notFound(OpenAiErrors.ENVELOPE)));
 
         http.start();
-        Server server = new Server(http, executor, workDir, inFlight);
+        Server server = new Server(http, executor, workDir, engine, inFlight);
         LOG.log(Level.INFO, "CLI working directory: {0}{1}", workDir.path(), config.cwd().isEmpty() ? " (private)" : "");
         out.println("claude-proxy listening on " + server.baseUri());
         out.flush();
@@ -81,8 +92,11 @@ public final class Server implements AutoCloseable {
         return workDir.path();
     }
 
+    /** Stops taking work, lets running exchanges end (killing their CLIs after the grace), then cleans up. */
     @Override
     public void close() {
+        inFlight.awaitIdle(STOP_GRACE);
+        engine.close(); // any CLI still running: its exchange then ends with an error
         inFlight.awaitIdle(STOP_GRACE);
         http.stop(0);
         executor.shutdownNow();

@@ -1,5 +1,6 @@
 package proxy.chat;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -36,13 +37,29 @@ public record Conversation(
         return new Conversation(model, Optional.empty(), List.of(Turn.user(question)), OptionalInt.empty(), List.of(), false);
     }
 
-    /** The new user message: the last turn. */
+    /**
+     * The new user message: the last turn, together with any user turns right before it (two
+     * user messages in a row are one question to the model, and a history must not end with a
+     * user turn the model never answered).
+     */
     public Turn question() {
-        return turns.get(turns.size() - 1);
+        List<Part> parts = new ArrayList<>();
+        for (Turn t : turns.subList(questionStart(), turns.size())) {
+            parts.addAll(t.parts());
+        }
+        return new Turn(Turn.Role.USER, parts);
     }
 
-    /** The turns before the question. */
+    /** The turns before the question; empty, or ending with an assistant turn. */
     public List<Turn> history() {
-        return turns.subList(0, turns.size() - 1);
+        return turns.subList(0, questionStart());
+    }
+
+    private int questionStart() {
+        int i = turns.size() - 1;
+        while (i > 0 && turns.get(i - 1).role() == Turn.Role.USER) {
+            i--;
+        }
+        return i;
     }
 }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import proxy.chat.Conversation;
@@ -33,7 +32,7 @@ public final class CliEngine implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(CliEngine.class.getName());
     /** Silence after which a stream is offered a keep-alive. */
-    static final Duration KEEP_ALIVE = Duration.ofSeconds(10);
+    private static final Duration KEEP_ALIVE = Duration.ofSeconds(10);
     static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
     private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
 
@@ -44,10 +43,16 @@ public final class CliEngine implements AutoCloseable {
     private final Set<CliProcess> live = ConcurrentHashMap.newKeySet();
     /** Set once a seeded session could not be resumed: with --history auto, flatten from then on. */
     private final AtomicBoolean seedingBroken = new AtomicBoolean();
+    private final Duration keepAlive;
 
     public CliEngine(Config config, Path cwd) throws IOException {
+        this(config, cwd, KEEP_ALIVE);
+    }
+
+    CliEngine(Config config, Path cwd, Duration keepAlive) throws IOException {
         this.config = config;
-        this.cwd = cwd;
+        this.keepAlive = keepAlive;
+        this.cwd = cwd.toRealPath(); // the CLI names its session folder after the real path
         this.runFiles = Files.createTempDirectory("claude-proxy-run-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         this.limiter = new CliLimiter(config.maxConcurrent(), config.maxQueue());
@@ -159,7 +164,7 @@ public final class CliEngine implements AutoCloseable {
                 sink.accept(new ReplyEvent.Failed(ErrorKind.TIMEOUT, why));
                 return Attempt.DONE;
             }
-            long wait = Math.min(Math.min(silenceLeft, totalLeft), KEEP_ALIVE.toNanos());
+            long wait = Math.min(Math.min(silenceLeft, totalLeft), keepAlive.toNanos());
             CliProcess.Output item = process.next(Duration.ofNanos(wait));
             switch (item) {
                 case null -> sink.quiet();
@@ -237,12 +242,13 @@ public final class CliEngine implements AutoCloseable {
         });
     }
 
-    /** Unused in production; lets tests see that nothing is left running. */
+    /** CLIs running now (for tests: none may be left after a run). */
     int liveProcesses() {
         return live.size();
     }
 
-    static UUID newId() {
-        return UUID.randomUUID();
+    /** The directory of per-run files (for tests: it must be empty after a run). */
+    Path runFiles() {
+        return runFiles;
     }
 }

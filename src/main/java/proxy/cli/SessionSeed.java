@@ -46,9 +46,18 @@ final class SessionSeed implements AutoCloseable {
         return home == null || home.isBlank() ? Optional.empty() : Optional.of(Path.of(home, ".claude"));
     }
 
-    /** Where the CLI keeps the sessions of {@code cwd}: every character but ASCII letters and digits becomes '-'. */
+    /**
+     * Where the CLI keeps the sessions of {@code cwd} (its real path): every UTF-16 unit but ASCII
+     * letters and digits becomes '-'; a slug over 200 characters is cut there and suffixed with
+     * the path's hash in base 36 (the CLI's JS hash is Java's {@code String.hashCode}).
+     */
     static Path projectDir(Path configDir, Path cwd) {
-        return configDir.resolve("projects").resolve(cwd.toString().replaceAll("[^A-Za-z0-9]", "-"));
+        String path = cwd.toString();
+        String slug = path.replaceAll("[^A-Za-z0-9]", "-");
+        if (slug.length() > 200) {
+            slug = slug.substring(0, 200) + "-" + Integer.toString(Math.abs(path.hashCode()), 36);
+        }
+        return configDir.resolve("projects").resolve(slug);
     }
 
     /** Writes {@code history} as a new session for {@code cwd}. */

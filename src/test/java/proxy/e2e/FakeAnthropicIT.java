@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The real CLI, offline, against {@link FakeAnthropic}: proves the fake upstream is good enough for it. */
-class FakeAnthropicTest {
+class FakeAnthropicIT {
 
     @TempDir
     Path tmp;

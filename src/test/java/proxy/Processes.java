@@ -1,0 +1,34 @@
+package proxy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Process checks for tests. */
+public final class Processes {
+
+    private Processes() {
+    }
+
+    /**
+     * Whether {@code pid} is a running process. A zombie is not: an orphan killed here stays a
+     * zombie when PID 1 does not reap, and {@code ProcessHandle.isAlive} still says true for it.
+     */
+    public static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The pids the fake CLI wrote to its pidfile, by role ("self", "grandchild"). */
+    public static long pid(Path pidfile, String role) throws IOException {
+        List<String> lines = Files.readAllLines(pidfile);
+        return lines.stream().filter(l -> l.startsWith(role + " ")).mapToLong(l -> Long.parseLong(l.substring(role.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + role + " in " + lines));
+    }
+}
