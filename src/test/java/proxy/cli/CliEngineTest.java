@@ -342,13 +342,7 @@ class CliEngineTest {
         CliEngine engine = engine(Map.of("FAKE_CLAUDE_CASE", "02-stream-json-partial", "FAKE_CLAUDE_MODE", "hang",
                 "FAKE_CLAUDE_AFTER", "3"), "--max-concurrent", "1", "--max-queue", "0");
         RecordingSink busy = new RecordingSink();
-        Thread first = Thread.ofVirtual().start(() -> {
-            try {
-                engine.run(question("hi"), busy);
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        });
+        Thread first = inBackground(engine, busy);
         busy.started.await();
         RecordingSink refused = new RecordingSink();
         engine.run(question("hi"), refused);
@@ -367,17 +361,21 @@ class CliEngineTest {
         CliEngine engine = engine(Map.of("FAKE_CLAUDE_CASE", "02-stream-json-partial", "FAKE_CLAUDE_PACE", "30"),
                 "--max-concurrent", "1", "--max-queue", "1");
         RecordingSink a = new RecordingSink();
-        Thread first = Thread.ofVirtual().start(() -> {
-            try {
-                engine.run(question("hi"), a);
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        });
+        Thread first = inBackground(engine, a);
         a.started.await();
         RecordingSink b = run(engine, question("hi"));
         first.join();
         assertInstanceOf(Finished.class, a.last());
         assertInstanceOf(Finished.class, b.last());
+    }
+
+    private static Thread inBackground(CliEngine engine, RecordingSink sink) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                engine.run(question("hi"), sink);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
     }
 }
