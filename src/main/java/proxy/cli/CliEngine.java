@@ -111,7 +111,7 @@ public final class CliEngine implements AutoCloseable {
         }
         try (RunFile system = RunFile.of(runFiles, conversation.system());
              SessionSeed session = seed
-                     ? SessionSeed.write(SessionSeed.projectDir(configDir.get(), cwd), cwd, conversation.model(),
+                     ? SessionSeed.write(SessionSeed.projectDir(configDir.get(), cwd), conversation.model(),
                              conversation.history())
                      : null) {
             CliCommand command = CliCommand.of(config, cli.get(), conversation, system.path(),

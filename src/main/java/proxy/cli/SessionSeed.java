@@ -60,8 +60,8 @@ final class SessionSeed implements AutoCloseable {
         return configDir.resolve("projects").resolve(slug);
     }
 
-    /** Writes {@code history} as a new session for {@code cwd}. */
-    static SessionSeed write(Path projectDir, Path cwd, String model, List<Turn> history) throws IOException {
+    /** Writes {@code history} as a new session in {@code projectDir}. */
+    static SessionSeed write(Path projectDir, String model, List<Turn> history) throws IOException {
         UUID id = UUID.randomUUID();
         Files.createDirectories(projectDir);
         Path file = projectDir.resolve(id + ".jsonl");
@@ -71,7 +71,7 @@ final class SessionSeed implements AutoCloseable {
             int n = 0;
             for (Turn turn : history) {
                 String uuid = UUID.randomUUID().toString();
-                out.write(entry(id, cwd, model, turn, uuid, parent, n++));
+                out.write(entry(id, model, turn, uuid, parent, n++));
                 out.write('\n');
                 parent = uuid;
             }
@@ -86,36 +86,30 @@ final class SessionSeed implements AutoCloseable {
         return id;
     }
 
-    private static byte[] entry(UUID session, Path cwd, String model, Turn turn, String uuid, String parent, int n) {
+    /**
+     * One session entry. The CLI needs only {@code type}, {@code uuid}, the {@code parentUuid}
+     * chain and {@code message.content} (checked against 2.1.331: without the chain only the last
+     * entry reaches the API); {@code sessionId} and {@code timestamp} make it look like the
+     * CLI's own. An assistant message keeps earlier thinking blocks only if its {@code model}
+     * is the model the run resolves to.
+     */
+    private static byte[] entry(UUID session, String model, Turn turn, String uuid, String parent, int n) {
         return Json.bytes(g -> {
             g.writeStartObject();
-            Json.stringOrNull(g, "parentUuid", parent);
-            g.writeBooleanField("isSidechain", false);
-            g.writeStringField("userType", "external");
-            g.writeStringField("cwd", cwd.toString());
-            g.writeStringField("sessionId", session.toString());
-            g.writeStringField("version", "2.1.331");
             g.writeStringField("type", turn.role().wireName());
+            g.writeStringField("uuid", uuid);
+            Json.stringOrNull(g, "parentUuid", parent);
+            g.writeStringField("sessionId", session.toString());
+            g.writeStringField("timestamp", Instant.now().toString());
             g.writeObjectFieldStart("message");
+            g.writeStringField("role", turn.role().wireName());
             if (turn.role() == Turn.Role.ASSISTANT) {
                 g.writeStringField("id", "msg_seed_" + n);
                 g.writeStringField("type", "message");
-                g.writeStringField("role", "assistant");
                 g.writeStringField("model", model);
-                UserLine.writeContent(g, turn.parts());
-                g.writeStringField("stop_reason", "end_turn");
-                g.writeNullField("stop_sequence");
-                g.writeObjectFieldStart("usage");
-                g.writeNumberField("input_tokens", 0);
-                g.writeNumberField("output_tokens", 0);
-                g.writeEndObject();
-            } else {
-                g.writeStringField("role", "user");
-                UserLine.writeContent(g, turn.parts());
             }
+            UserLine.writeContent(g, turn.parts());
             g.writeEndObject();
-            g.writeStringField("uuid", uuid);
-            g.writeStringField("timestamp", Instant.now().toString());
             g.writeEndObject();
         });
     }
