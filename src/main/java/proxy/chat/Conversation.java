@@ -15,6 +15,7 @@ import java.util.OptionalInt;
  * @param maxTokens     most output tokens the reply may have, if limited
  * @param stopSequences strings that end the reply where they first appear in its text
  * @param thinking      whether the client asked for reasoning to be shown
+ * @param thinkingBudget most tokens the reasoning may take, if the client said
  */
 public record Conversation(
         String model,
@@ -22,7 +23,8 @@ public record Conversation(
         List<Turn> turns,
         OptionalInt maxTokens,
         List<String> stopSequences,
-        boolean thinking) {
+        boolean thinking,
+        OptionalInt thinkingBudget) {
 
     public Conversation {
         turns = List.copyOf(turns);
@@ -30,6 +32,11 @@ public record Conversation(
         if (turns.isEmpty() || turns.get(turns.size() - 1).role() != Turn.Role.USER) {
             throw new IllegalArgumentException("a conversation ends with a user turn");
         }
+    }
+
+    public Conversation(String model, Optional<String> system, List<Turn> turns, OptionalInt maxTokens,
+            List<String> stopSequences, boolean thinking) {
+        this(model, system, turns, maxTokens, stopSequences, thinking, OptionalInt.empty());
     }
 
     /** A one-question conversation, for tests and simple callers. */

@@ -61,6 +61,8 @@ record CliCommand(List<String> argv, Map<String, String> env, byte[] stdin) {
         if (!conversation.thinking()) {
             env.put("CLAUDE_CODE_DISABLE_THINKING", "1"); // as the API: no reasoning unless asked for
         }
+        // honoured by models with a thinking budget (sonnet 4.5); 5-5 models think adaptively
+        conversation.thinkingBudget().ifPresent(n -> env.put("MAX_THINKING_TOKENS", Integer.toString(n)));
 
         List<Part> question = flatten
                 ? Transcript.flatten(conversation.history(), conversation.question().parts())
