@@ -14,7 +14,8 @@ import proxy.cli.CliVersionProbe;
 import proxy.config.Config;
 import proxy.http.InFlight;
 import proxy.http.Route;
-import proxy.openai.OpenAiErrors;
+import proxy.anthropic.AnthropicErrors;
+import proxy.anthropic.MessagesHandler;
 
 /**
  * Wiring only: one {@link HttpServer}, a virtual thread per exchange, one route per endpoint.
@@ -65,9 +66,14 @@ public final class Server implements AutoCloseable {
 
         InFlight inFlight = new InFlight();
         CliVersionProbe probe = new CliVersionProbe(config.claude(), config.env());
-        http.createContext("/health", inFlight.track(
-                Route.exact("/health", OpenAiErrors.ENVELOPE).on("GET", new HealthHandler(probe))));
-        http.createContext("/", inFlight.track(Route.notFound(OpenAiErrors.ENVELOPE)));
+        ModelsHandler models = new ModelsHandler(config.models());
+        route(http, inFlight, Route.exact("/health", ClientEnvelope.INSTANCE).on("GET", new HealthHandler(probe)));
+        route(http, inFlight, Route.exact("/v1/messages", AnthropicErrors.ENVELOPE).on("POST", new MessagesHandler(engine)));
+        for (String base : new String[] {"", "/openai"}) {
+            route(http, inFlight, Route.exact(base + ModelsHandler.PATH, ClientEnvelope.INSTANCE).on("GET", models));
+            route(http, inFlight, Route.under(base + ModelsHandler.PATH + "/", ClientEnvelope.INSTANCE).on("GET", models));
+        }
+        http.createContext("/", inFlight.track(Route.notFound(ClientEnvelope.INSTANCE)));
 
         http.start();
         Server server = new Server(http, executor, workDir, engine, inFlight);
@@ -75,6 +81,10 @@ public final class Server implements AutoCloseable {
         out.println("claude-proxy listening on " + server.baseUri());
         out.flush();
         return server;
+    }
+
+    private static void route(HttpServer http, InFlight inFlight, Route route) {
+        http.createContext(route.path(), inFlight.track(route));
     }
 
     public int port() {

@@ -91,6 +91,10 @@ public final class Args {
         int retries = intIn(given, Option.CLI_MAX_RETRIES, Config.DEFAULT_CLI_MAX_RETRIES, 0, 100);
         Config.SystemPrompt systemPrompt = choice(given, Option.SYSTEM_PROMPT, Config.SystemPrompt.APPEND);
         Config.History history = choice(given, Option.HISTORY, Config.History.AUTO);
+        List<String> models = list(given.getOrDefault(Option.MODELS, Config.DEFAULT_MODELS));
+        if (models.isEmpty()) {
+            throw new UsageException(Option.MODELS.flag() + " must name at least one model");
+        }
         Config.Mode mode = choice(given, Option.MODE, Config.Mode.CHAT);
         Optional<String> tools = Optional.ofNullable(given.get(Option.TOOLS));
         Optional<String> allowedTools = Optional.ofNullable(given.get(Option.ALLOWED_TOOLS));
@@ -107,7 +111,11 @@ public final class Args {
                     + String.join(", ", Config.PERMISSION_MODES) + ", not '" + permissionMode.get() + "'");
         }
         return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, timeout, firstEvent, idle, retries,
-                systemPrompt, history, mode, tools, allowedTools, permissionMode, env);
+                systemPrompt, history, models, mode, tools, allowedTools, permissionMode, env);
+    }
+
+    private static List<String> list(String text) {
+        return java.util.Arrays.stream(text.split(",")).map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
     }
 
     private static Duration duration(Map<Option, String> given, Option option, Duration fallback) throws UsageException {

@@ -2,6 +2,7 @@ package proxy.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +22,7 @@ import java.util.Optional;
  * @param cliMaxRetries     the CLI's own retries of a failed API call
  * @param systemPrompt      what the client's system text does to Claude Code's own prompt
  * @param history           how earlier turns reach the CLI
+ * @param models            what {@code GET /v1/models} lists
  * @param mode              chat (no tools) or agent (Claude Code's tools)
  * @param tools             agent mode: the CLI's {@code --tools}
  * @param allowedTools      agent mode: the CLI's {@code --allowedTools}
@@ -40,6 +42,7 @@ public record Config(
         int cliMaxRetries,
         SystemPrompt systemPrompt,
         History history,
+        List<String> models,
         Mode mode,
         Optional<String> tools,
         Optional<String> allowedTools,
@@ -72,8 +75,8 @@ public record Config(
     }
 
     /** The CLI's {@code --permission-mode} choices (2.1.331 lists all but {@code default}, which 2.1.197 has). */
-    public static final java.util.List<String> PERMISSION_MODES =
-            java.util.List.of("default", "acceptEdits", "auto", "manual", "dontAsk", "plan", "bypassPermissions");
+    public static final List<String> PERMISSION_MODES =
+            List.of("default", "acceptEdits", "auto", "manual", "dontAsk", "plan", "bypassPermissions");
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -84,14 +87,17 @@ public record Config(
     public static final Duration DEFAULT_FIRST_EVENT_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
     public static final int DEFAULT_CLI_MAX_RETRIES = 2;
+    /** The models of the pinned CLI (2.1.331) and its aliases for them. */
+    public static final String DEFAULT_MODELS = "claude-opus-5-5,claude-sonnet-5-5,claude-haiku-5-5,opus,sonnet,haiku";
 
     public Config {
+        models = List.copyOf(models);
         env = Map.copyOf(env);
     }
 
     /** A copy with another environment (tests give the fake CLI its knobs this way). */
     public Config withEnv(Map<String, String> newEnv) {
         return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, timeout, firstEventTimeout, idleTimeout,
-                cliMaxRetries, systemPrompt, history, mode, tools, allowedTools, permissionMode, newEnv);
+                cliMaxRetries, systemPrompt, history, models, mode, tools, allowedTools, permissionMode, newEnv);
     }
 }

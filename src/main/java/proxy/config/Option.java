@@ -19,6 +19,7 @@ public enum Option {
             "append the client's system text to Claude Code's prompt, or replace it"),
     HISTORY("history", "auto|seed|flatten", "auto",
             "earlier turns as a seeded CLI session, as flattened text, or seeded with fallback"),
+    MODELS("models", "LIST", Config.DEFAULT_MODELS, "model ids and aliases GET /v1/models lists (comma-separated)"),
     MODE("mode", "chat|agent", "chat", "chat: no tools, no project settings; agent: Claude Code's tools"),
     TOOLS("tools", "LIST", "the CLI's own set", "agent mode: tools the CLI may use (its --tools)"),
     ALLOWED_TOOLS("allowed-tools", "LIST", "none", "agent mode: tools that run without a permission check (--allowedTools)"),

@@ -34,6 +34,6 @@ public final class Exchanges {
         if (!error.allow().isEmpty()) {
             h.set("Allow", String.join(", ", error.allow()));
         }
-        sendJson(exchange, error.status(), envelope.render(error, RequestIds.of(exchange)));
+        sendJson(exchange, error.status(), envelope.render(error, exchange));
     }
 }

@@ -106,6 +106,11 @@ public final class Route implements HttpHandler {
         return exchange.getRequestURI().getRawPath();
     }
 
+    /** The path this route serves (for {@code createContext}). */
+    public String path() {
+        return path;
+    }
+
     /** The methods this route answers, for tests and logs. */
     public List<String> methods() {
         return List.copyOf(byMethod.keySet());

@@ -1,5 +1,6 @@
 package proxy.openai;
 
+import com.sun.net.httpserver.HttpExchange;
 import proxy.chat.ErrorKind;
 import proxy.http.ErrorEnvelope;
 import proxy.http.HttpError;
@@ -16,7 +17,7 @@ public final class OpenAiErrors {
 
     private OpenAiErrors() {}
 
-    static byte[] render(HttpError error, String requestId) {
+    static byte[] render(HttpError error, HttpExchange exchange) {
         return Json.bytes(g -> {
             g.writeStartObject();
             g.writeObjectFieldStart("error");

@@ -1,0 +1,63 @@
+package proxy.anthropic;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import proxy.chat.ReplyEvent.Block;
+import proxy.chat.Usage;
+
+/** The JSON pieces a message and its stream share: ids, usage, empty block shells. */
+final class MessageJson {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private MessageJson() {}
+
+    /** A fresh message id ({@code msg_} and 24 hex digits): the CLI's upstream ids are not ours to hand out. */
+    static String newMessageId() {
+        byte[] bytes = new byte[12];
+        RANDOM.nextBytes(bytes);
+        return "msg_" + HexFormat.of().formatHex(bytes);
+    }
+
+    static void usage(JsonGenerator g, Usage u) throws IOException {
+        g.writeObjectFieldStart("usage");
+        g.writeNumberField("input_tokens", u.inputTokens());
+        g.writeNumberField("output_tokens", u.outputTokens());
+        g.writeNumberField("cache_creation_input_tokens", u.cacheCreationInputTokens());
+        g.writeNumberField("cache_read_input_tokens", u.cacheReadInputTokens());
+        g.writeEndObject();
+    }
+
+    /** The opening {@code "type"} and, for a stream's {@code content_block_start}, the empty fields. */
+    static void blockHead(JsonGenerator g, Block block) throws IOException {
+        switch (block) {
+            case Block.Text t -> g.writeStringField("type", "text");
+            case Block.Thinking t -> g.writeStringField("type", "thinking");
+            case Block.ToolCall c -> {
+                g.writeStringField("type", "tool_use");
+                g.writeStringField("id", c.id());
+                g.writeStringField("name", c.name());
+            }
+        }
+    }
+
+    /** {@code content_block_start.content_block}: the block with empty contents. */
+    static void emptyBlock(JsonGenerator g, Block block) throws IOException {
+        g.writeStartObject();
+        blockHead(g, block);
+        switch (block) {
+            case Block.Text t -> g.writeStringField("text", "");
+            case Block.Thinking t -> {
+                g.writeStringField("thinking", "");
+                g.writeStringField("signature", "");
+            }
+            case Block.ToolCall c -> {
+                g.writeObjectFieldStart("input");
+                g.writeEndObject();
+            }
+        }
+        g.writeEndObject();
+    }
+}

@@ -1,0 +1,310 @@
+package proxy.anthropic;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import proxy.chat.Conversation;
+import proxy.chat.ErrorKind;
+import proxy.chat.Part;
+import proxy.chat.Turn;
+import proxy.http.HttpError;
+import proxy.json.Node;
+
+/**
+ * A {@code POST /v1/messages} body (api-contract.md §1.3), read with one streaming pass.
+ * Unknown fields are skipped; what the CLI cannot do is refused with a 400 that names the
+ * field, never dropped silently.
+ *
+ * @param ignored sampling parameters the client sent, which the CLI cannot set
+ */
+record MessagesRequest(
+        String model,
+        Optional<String> system,
+        List<Turn> turns,
+        int maxTokens,
+        List<String> stopSequences,
+        boolean stream,
+        boolean thinking,
+        OptionalInt thinkingBudget,
+        List<String> ignored) {
+
+    /** The API's limit for one image, decoded. */
+    static final int MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+    private static final List<String> IMAGE_TYPES = List.of("image/jpeg", "image/png", "image/gif", "image/webp");
+
+    static MessagesRequest read(JsonParser p) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw invalid("the request body must be a JSON object");
+        }
+        String model = null;
+        Integer maxTokens = null;
+        List<Turn> turns = null;
+        StringBuilder system = new StringBuilder();
+        List<String> stops = List.of();
+        boolean stream = false;
+        boolean thinking = false;
+        OptionalInt budget = OptionalInt.empty();
+        List<String> ignored = new ArrayList<>();
+        for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
+            JsonToken t = p.nextToken();
+            switch (f) {
+                case "model" -> model = string(p, "model");
+                case "max_tokens" -> maxTokens = integer(p, "max_tokens");
+                case "messages" -> turns = messages(p, system);
+                case "system" -> append(system, systemText(p));
+                case "stop_sequences" -> stops = strings(p, "stop_sequences");
+                case "stream" -> stream = bool(p, "stream");
+                case "thinking" -> {
+                    Node n = Node.read(p);
+                    switch (String.valueOf(n.text("type"))) {
+                        case "enabled" -> {
+                            thinking = true;
+                            long b = n.get("budget_tokens").longValue(-1);
+                            if (b < 1024) {
+                                throw invalid("thinking.budget_tokens: must be an integer of at least 1024").withParam("thinking.budget_tokens");
+                            }
+                            budget = OptionalInt.of((int) Math.min(b, Integer.MAX_VALUE));
+                        }
+                        case "adaptive" -> thinking = true;
+                        case "disabled" -> thinking = false;
+                        default -> throw invalid("thinking.type: must be 'enabled', 'adaptive' or 'disabled'").withParam("thinking.type");
+                    }
+                }
+                case "tools" -> {
+                    if (!Node.read(p).elements().isEmpty()) {
+                        throw invalid("tools: client tools are not supported by claude-proxy yet; "
+                                + "send the request without 'tools'").withParam("tools");
+                    }
+                }
+                case "temperature", "top_p", "top_k" -> {
+                    p.skipChildren();
+                    if (t != JsonToken.VALUE_NULL) {
+                        ignored.add(f);
+                    }
+                }
+                default -> p.skipChildren(); // metadata, tool_choice, service_tier, cache_control, ...
+            }
+        }
+        if (model == null || model.isBlank()) {
+            throw invalid("model: Field required").withParam("model");
+        }
+        if (maxTokens == null) {
+            throw invalid("max_tokens: Field required").withParam("max_tokens");
+        }
+        if (maxTokens < 1) {
+            throw invalid("max_tokens: must be at least 1").withParam("max_tokens");
+        }
+        if (turns == null) {
+            throw invalid("messages: Field required").withParam("messages");
+        }
+        turns = merged(turns);
+        if (turns.isEmpty()) {
+            throw invalid("messages: at least one message is required").withParam("messages");
+        }
+        if (turns.get(0).role() != Turn.Role.USER) {
+            throw invalid("messages.0.role: the first message must use the user role").withParam("messages");
+        }
+        if (turns.get(turns.size() - 1).role() != Turn.Role.USER) {
+            throw invalid("messages: the last message must use the user role; a final assistant message "
+                    + "(prefill) is not supported by claude-proxy").withParam("messages");
+        }
+        Optional<String> systemText = system.isEmpty() ? Optional.empty() : Optional.of(system.toString());
+        return new MessagesRequest(model, systemText, turns, maxTokens, stops, stream, thinking, budget, List.copyOf(ignored));
+    }
+
+    Conversation conversation() {
+        return new Conversation(model, system, turns, OptionalInt.of(maxTokens), stopSequences, thinking, thinkingBudget);
+    }
+
+    private static List<Turn> messages(JsonParser p, StringBuilder system) throws IOException {
+        expect(p, JsonToken.START_ARRAY, "messages", "an array");
+        List<Turn> turns = new ArrayList<>();
+        for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+            String where = "messages." + i;
+            expect(p, JsonToken.START_OBJECT, where, "an object");
+            String role = null;
+            List<Part> parts = null;
+            for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
+                p.nextToken();
+                switch (f) {
+                    case "role" -> role = string(p, where + ".role");
+                    case "content" -> parts = content(p, where + ".content");
+                    default -> p.skipChildren();
+                }
+            }
+            if (parts == null) {
+                throw invalid(where + ".content: Field required").withParam(where + ".content");
+            }
+            switch (role == null ? "" : role) {
+                case "user" -> turns.add(new Turn(Turn.Role.USER, parts));
+                case "assistant" -> turns.add(new Turn(Turn.Role.ASSISTANT, parts));
+                case "system" -> append(system, textOnly(parts, where));
+                default -> throw invalid(where + ".role: must be 'user' or 'assistant'").withParam(where + ".role");
+            }
+        }
+        return turns;
+    }
+
+    /** String content, or an array of blocks. */
+    private static List<Part> content(JsonParser p, String where) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+            String text = p.getText();
+            if (text.isEmpty()) {
+                throw invalid(where + ": text content must be non-empty").withParam(where);
+            }
+            return List.of(new Part.Text(text));
+        }
+        expect(p, JsonToken.START_ARRAY, where, "a string or an array of content blocks");
+        List<Part> parts = new ArrayList<>();
+        for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+            parts.add(block(Node.read(p), where + "." + i));
+        }
+        return parts;
+    }
+
+    private static Part block(Node b, String where) {
+        String type = String.valueOf(b.text("type"));
+        return switch (type) {
+            case "text" -> {
+                String text = b.text("text");
+                if (text == null || text.isEmpty()) {
+                    throw invalid(where + ".text: text content blocks must be non-empty").withParam(where + ".text");
+                }
+                yield new Part.Text(text);
+            }
+            case "image" -> image(b.get("source"), where + ".source");
+            case "tool_use" -> new Part.ToolCall(required(b, "id", where), required(b, "name", where),
+                    b.get("input").isObject() ? b.get("input").toJson() : "{}");
+            case "tool_result" -> {
+                Node c = b.get("content");
+                List<Part> content = new ArrayList<>();
+                if (c.text() != null) {
+                    content.add(new Part.Text(c.text()));
+                }
+                List<Node> blocks = c.elements();
+                for (int i = 0; i < blocks.size(); i++) {
+                    content.add(block(blocks.get(i), where + ".content." + i));
+                }
+                yield new Part.ToolResult(required(b, "tool_use_id", where), content, b.get("is_error").isTrue());
+            }
+            case "thinking" -> new Part.Thinking(String.valueOf(b.text("thinking")), String.valueOf(b.text("signature")));
+            case "redacted_thinking" -> new Part.RedactedThinking(required(b, "data", where));
+            default -> throw invalid(where + ".type: content blocks of type '" + type
+                    + "' are not supported by claude-proxy").withParam(where + ".type");
+        };
+    }
+
+    private static Part image(Node source, String where) {
+        String kind = String.valueOf(source.text("type"));
+        if (!kind.equals("base64")) {
+            throw invalid(where + ".type: image sources of type '" + kind + "' are not supported by claude-proxy; "
+                    + "send the image as base64").withParam(where + ".type");
+        }
+        String mediaType = source.text("media_type");
+        if (!IMAGE_TYPES.contains(mediaType)) {
+            throw invalid(where + ".media_type: must be one of " + String.join(", ", IMAGE_TYPES)).withParam(where + ".media_type");
+        }
+        String data = required(source, "data", where);
+        long bytes = (long) data.length() * 3 / 4;
+        if (bytes > MAX_IMAGE_BYTES) {
+            throw new HttpError(ErrorKind.REQUEST_TOO_LARGE, where + ".data: image exceeds 5 MB maximum: "
+                    + bytes + " bytes > " + MAX_IMAGE_BYTES + " bytes").withParam(where + ".data");
+        }
+        return new Part.Image(mediaType, data);
+    }
+
+    /** A system prompt: a string or an array of text blocks. */
+    private static String systemText(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return "";
+        }
+        return textOnly(content(p, "system"), "system");
+    }
+
+    private static String textOnly(List<Part> parts, String where) {
+        StringBuilder sb = new StringBuilder();
+        for (Part part : parts) {
+            if (!(part instanceof Part.Text t)) {
+                throw invalid(where + ": system text may only hold text blocks").withParam(where);
+            }
+            append(sb, t.text());
+        }
+        return sb.toString();
+    }
+
+    private static void append(StringBuilder sb, String text) {
+        if (!text.isEmpty()) {
+            sb.append(sb.isEmpty() ? "" : "\n\n").append(text);
+        }
+    }
+
+    /** Consecutive turns of one role are one turn, as the API treats them. */
+    private static List<Turn> merged(List<Turn> turns) {
+        List<Turn> out = new ArrayList<>();
+        for (Turn t : turns) {
+            Turn last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && last.role() == t.role()) {
+                List<Part> parts = new ArrayList<>(last.parts());
+                parts.addAll(t.parts());
+                out.set(out.size() - 1, new Turn(t.role(), parts));
+            } else {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    private static String required(Node n, String field, String where) {
+        String v = n.text(field);
+        if (v == null) {
+            throw invalid(where + "." + field + ": Field required").withParam(where + "." + field);
+        }
+        return v;
+    }
+
+    private static String string(JsonParser p, String where) throws IOException {
+        expect(p, JsonToken.VALUE_STRING, where, "a string");
+        return p.getText();
+    }
+
+    private static int integer(JsonParser p, String where) throws IOException {
+        expect(p, JsonToken.VALUE_NUMBER_INT, where, "an integer");
+        long v = p.getLongValue();
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
+    }
+
+    private static boolean bool(JsonParser p, String where) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
+            throw invalid(where + ": must be a boolean").withParam(where);
+        }
+        return t == JsonToken.VALUE_TRUE;
+    }
+
+    private static List<String> strings(JsonParser p, String where) throws IOException {
+        expect(p, JsonToken.START_ARRAY, where, "an array of strings");
+        List<String> out = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            String s = string(p, where + "." + out.size());
+            if (s.isEmpty()) {
+                throw invalid(where + "." + out.size() + ": must not be empty").withParam(where);
+            }
+            out.add(s);
+        }
+        return List.copyOf(out);
+    }
+
+    private static void expect(JsonParser p, JsonToken token, String where, String what) {
+        if (p.currentToken() != token) {
+            throw invalid(where + ": must be " + what).withParam(where);
+        }
+    }
+
+    private static HttpError invalid(String message) {
+        return new HttpError(ErrorKind.INVALID_REQUEST, message);
+    }
+}
