@@ -31,8 +31,6 @@ import proxy.config.Config;
 public final class CliEngine implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(CliEngine.class.getName());
-    /** Silence after which a stream is offered a keep-alive. */
-    private static final Duration KEEP_ALIVE = Duration.ofSeconds(10);
     static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
     private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
 
@@ -46,12 +44,8 @@ public final class CliEngine implements AutoCloseable {
     private final Duration keepAlive;
 
     public CliEngine(Config config, Path cwd) throws IOException {
-        this(config, cwd, KEEP_ALIVE);
-    }
-
-    CliEngine(Config config, Path cwd, Duration keepAlive) throws IOException {
         this.config = config;
-        this.keepAlive = keepAlive;
+        this.keepAlive = config.keepAlive();
         this.cwd = cwd.toRealPath(); // the CLI names its session folder after the real path
         this.runFiles = Files.createTempDirectory("claude-proxy-run-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

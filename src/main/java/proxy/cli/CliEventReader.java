@@ -51,6 +51,8 @@ public final class CliEventReader {
     private final Set<String> streamedMessages = new HashSet<>();
     private StopReason stopReason = StopReason.END_TURN;
     private Optional<String> stopSequence = Optional.empty();
+    /** Usage of the API message being streamed, as its message_start gave it. */
+    private Usage messageUsage = Usage.ZERO;
     private Optional<Duration> lastRetryDelay = Optional.empty();
     private boolean sessionNotFound;
 
@@ -122,6 +124,7 @@ public final class CliEventReader {
             case "message_start" -> {
                 Node message = e.get("message");
                 streamedMessages.add(String.valueOf(message.text("id")));
+                messageUsage = usage(message.get("usage"));
                 blockIndex.clear();
                 start(message, out);
             }
@@ -151,6 +154,13 @@ public final class CliEventReader {
                 if (delta.text("stop_reason") != null) {
                     stopReason = StopReason.fromWire(delta.text("stop_reason"));
                     stopSequence = Optional.ofNullable(delta.text("stop_sequence"));
+                }
+                if (stopReason == StopReason.MAX_TOKENS) {
+                    // The reply is at its limit. The CLI would go on with up to three "resume"
+                    // calls and then report an error; the API ends here (x-max-tokens-* captures).
+                    finished = true;
+                    out.add(new ReplyEvent.Finished(StopReason.MAX_TOKENS, Optional.empty(),
+                            messageUsage.withOutputTokens(e.get("usage").get("output_tokens").longValue(0))));
                 }
             }
             case "message_stop" -> {

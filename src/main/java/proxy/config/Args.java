@@ -88,6 +88,7 @@ public final class Args {
         Duration timeout = duration(given, Option.TIMEOUT, Config.DEFAULT_TIMEOUT);
         Duration firstEvent = duration(given, Option.FIRST_EVENT_TIMEOUT, Config.DEFAULT_FIRST_EVENT_TIMEOUT);
         Duration idle = duration(given, Option.IDLE_TIMEOUT, Config.DEFAULT_IDLE_TIMEOUT);
+        Duration keepAlive = duration(given, Option.KEEP_ALIVE, Config.DEFAULT_KEEP_ALIVE);
         int retries = intIn(given, Option.CLI_MAX_RETRIES, Config.DEFAULT_CLI_MAX_RETRIES, 0, 100);
         Config.SystemPrompt systemPrompt = choice(given, Option.SYSTEM_PROMPT, Config.SystemPrompt.APPEND);
         Config.History history = choice(given, Option.HISTORY, Config.History.AUTO);
@@ -110,7 +111,7 @@ public final class Args {
             throw new UsageException(Option.PERMISSION_MODE.flag() + " must be one of "
                     + String.join(", ", Config.PERMISSION_MODES) + ", not '" + permissionMode.get() + "'");
         }
-        return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, timeout, firstEvent, idle, retries,
+        return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, timeout, firstEvent, idle, keepAlive, retries,
                 systemPrompt, history, models, mode, tools, allowedTools, permissionMode, env);
     }
 

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param timeout           longest time one request may take
  * @param firstEventTimeout longest wait for the CLI's first output line
  * @param idleTimeout       longest silence between two output lines
+ * @param keepAlive         how often a stream gets a keep-alive while the CLI is quiet
  * @param cliMaxRetries     the CLI's own retries of a failed API call
  * @param systemPrompt      what the client's system text does to Claude Code's own prompt
  * @param history           how earlier turns reach the CLI
@@ -39,6 +40,7 @@ public record Config(
         Duration timeout,
         Duration firstEventTimeout,
         Duration idleTimeout,
+        Duration keepAlive,
         int cliMaxRetries,
         SystemPrompt systemPrompt,
         History history,
@@ -86,6 +88,7 @@ public record Config(
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(600);
     public static final Duration DEFAULT_FIRST_EVENT_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
+    public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(10);
     public static final int DEFAULT_CLI_MAX_RETRIES = 2;
     /** The models of the pinned CLI (2.1.331) and its aliases for them. */
     public static final String DEFAULT_MODELS = "claude-opus-5-5,claude-sonnet-5-5,claude-haiku-5-5,opus,sonnet,haiku";
@@ -98,6 +101,6 @@ public record Config(
     /** A copy with another environment (tests give the fake CLI its knobs this way). */
     public Config withEnv(Map<String, String> newEnv) {
         return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, timeout, firstEventTimeout, idleTimeout,
-                cliMaxRetries, systemPrompt, history, models, mode, tools, allowedTools, permissionMode, newEnv);
+                keepAlive, cliMaxRetries, systemPrompt, history, models, mode, tools, allowedTools, permissionMode, newEnv);
     }
 }

@@ -14,6 +14,7 @@ public enum Option {
     TIMEOUT("timeout", "DURATION", "600s", "longest time one request may take (90, 90s, 5m, PT5M)"),
     FIRST_EVENT_TIMEOUT("first-event-timeout", "DURATION", "60s", "longest wait for the CLI's first output"),
     IDLE_TIMEOUT("idle-timeout", "DURATION", "120s", "longest silence of the CLI once it has started"),
+    KEEP_ALIVE("keep-alive", "DURATION", "10s", "keep-alive interval of a stream while the CLI is quiet"),
     CLI_MAX_RETRIES("cli-max-retries", "N", "2", "the CLI's own retries of a failing API call (CLAUDE_CODE_MAX_RETRIES)"),
     SYSTEM_PROMPT("system-prompt", "append|replace", "append",
             "append the client's system text to Claude Code's prompt, or replace it"),

@@ -29,7 +29,7 @@ class MessagesGoldenTest {
         return List.of("01-stream-json", "02-stream-json-partial", "old-02-stream-json-partial", "13-tool-bash-allowed-partial",
                 "104-sse-midstream-error", "110-sigint-midstream", "111-sigterm-midstream", "60-err-401", "61-err-429",
                 "62-err-529", "63-err-500", "64-err-conn-refused", "65-err-400", "67-err-404", "68-err-413",
-                "85-stdin-invalid-json", "54-max-turns-1-tool");
+                "85-stdin-invalid-json", "54-max-turns-1-tool", "x-max-tokens-every-call", "x-stop-sequence");
     }
 
     @BeforeAll

@@ -3,7 +3,6 @@ package proxy.anthropic;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import proxy.json.Node;
 
 /**
@@ -73,11 +72,11 @@ final class StrictAnthropicStream {
         }
     }
 
-    static final Set<String> EVENT_TYPES = Set.of("message_start", "content_block_start", "content_block_delta",
+    static final List<String> EVENT_TYPES = List.of("message_start", "content_block_start", "content_block_delta",
             "content_block_stop", "message_delta", "message_stop", "ping", "error");
-    static final Set<String> STOP_REASONS = Set.of("end_turn", "max_tokens", "stop_sequence", "tool_use",
+    static final List<String> STOP_REASONS = List.of("end_turn", "max_tokens", "stop_sequence", "tool_use",
             "pause_turn", "refusal", "model_context_window_exceeded");
-    static final Set<String> ERROR_TYPES = Set.of("invalid_request_error", "authentication_error", "billing_error",
+    static final List<String> ERROR_TYPES = List.of("invalid_request_error", "authentication_error", "billing_error",
             "permission_error", "not_found_error", "conflict_error", "request_too_large", "rate_limit_error",
             "api_error", "timeout_error", "overloaded_error");
 

@@ -49,11 +49,11 @@ class CliEngineTest {
     private CliEngine engine(Map<String, String> knobs, String... flags) throws Exception {
         Map<String, String> env = new HashMap<>(knobs);
         env.putIfAbsent("HOME", tmp.resolve("home").toString());
-        List<String> args = new ArrayList<>(List.of("--claude", FakeCli.SCRIPT.toString()));
+        List<String> args = new ArrayList<>(List.of("--claude", FakeCli.SCRIPT.toString(), "--keep-alive", "100ms"));
         args.addAll(List.of(flags));
         Config config = ((Args.Run) Args.parse(args.toArray(String[]::new), FakeCli.env(env))).config();
         Path cwd = Files.createDirectories(tmp.resolve("cwd"));
-        CliEngine engine = new CliEngine(config, cwd, Duration.ofMillis(100));
+        CliEngine engine = new CliEngine(config, cwd);
         engines.add(engine);
         return engine;
     }

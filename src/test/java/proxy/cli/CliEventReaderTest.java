@@ -160,6 +160,29 @@ class CliEventReaderTest {
                 + "Finished[reason=END_TURN"), text);
     }
 
+    /**
+     * After a max_tokens stop the CLI resumes up to three times on its own and then reports an
+     * error result; the API's answer is the first message, ended with max_tokens.
+     */
+    @Test
+    void maxTokensEndsTheReplyAtTheFirstCut() throws IOException {
+        for (String capture : List.of("x-max-tokens-every-call", "x-max-tokens-then-end-turn")) {
+            List<ReplyEvent> events = events(capture, false);
+            Finished f = (Finished) last(events);
+            assertEquals(StopReason.MAX_TOKENS, f.reason(), capture);
+            assertEquals(20, f.usage().outputTokens(), capture);
+            assertEquals(1, events.stream().filter(e -> e instanceof Started).count());
+            assertEquals(1, events.stream().filter(e -> e instanceof BlockStarted).count(), capture + ": only the first call's block");
+        }
+    }
+
+    @Test
+    void stopSequenceComesFromTheStreamNotTheResult() throws IOException {
+        Finished f = (Finished) last(events("x-stop-sequence", false));
+        assertEquals(StopReason.STOP_SEQUENCE, f.reason());
+        assertEquals(Optional.of("XYZ"), f.stopSequence());
+    }
+
     @Test
     void apiErrorsKeepTheirStatus() throws IOException {
         assertFailure("60-err-401", ErrorKind.AUTHENTICATION, "Invalid API key");
