@@ -16,6 +16,8 @@ import java.util.OptionalInt;
  * @param stopSequences strings that end the reply where they first appear in its text
  * @param thinking      whether the client asked for reasoning to be shown
  * @param thinkingBudget most tokens the reasoning may take, if the client said
+ * @param effort        the CLI's effort level ({@code low}, {@code medium}, {@code high}, {@code max}), if set
+ * @param jsonSchema    a JSON schema the answer must follow (as JSON text), if any: the answer is then that JSON
  */
 public record Conversation(
         String model,
@@ -24,7 +26,9 @@ public record Conversation(
         OptionalInt maxTokens,
         List<String> stopSequences,
         boolean thinking,
-        OptionalInt thinkingBudget) {
+        OptionalInt thinkingBudget,
+        Optional<String> effort,
+        Optional<String> jsonSchema) {
 
     public Conversation {
         turns = List.copyOf(turns);
@@ -37,6 +41,11 @@ public record Conversation(
     public Conversation(String model, Optional<String> system, List<Turn> turns, OptionalInt maxTokens,
             List<String> stopSequences, boolean thinking) {
         this(model, system, turns, maxTokens, stopSequences, thinking, OptionalInt.empty());
+    }
+
+    public Conversation(String model, Optional<String> system, List<Turn> turns, OptionalInt maxTokens,
+            List<String> stopSequences, boolean thinking, OptionalInt thinkingBudget) {
+        this(model, system, turns, maxTokens, stopSequences, thinking, thinkingBudget, Optional.empty(), Optional.empty());
     }
 
     /** A one-question conversation, for tests and simple callers. */

@@ -53,6 +53,9 @@ record CliCommand(List<String> argv, Map<String, String> env, byte[] stdin) {
                 config.systemPrompt() == Config.SystemPrompt.REPLACE ? "--system-prompt-file" : "--append-system-prompt-file",
                 f.toString())));
         resume.ifPresent(id -> argv.addAll(List.of("--resume", id.toString())));
+        conversation.effort().ifPresent(e -> argv.addAll(List.of("--effort", e)));
+        // the schema is the client's, but not its prompt: small, and the CLI takes it only here
+        conversation.jsonSchema().ifPresent(s -> argv.addAll(List.of("--json-schema", s)));
 
         Map<String, String> env = new HashMap<>(config.env());
         // the CLI's default retries take ~190 s to give up; a few fail fast with the right status

@@ -110,11 +110,12 @@ public final class CliEngine implements AutoCloseable {
                      : null) {
             CliCommand command = CliCommand.of(config, cli.get(), conversation, system.path(),
                     Optional.ofNullable(session).map(SessionSeed::id), flatten);
-            return runProcess(command, sink, deadline, seed);
+            return runProcess(command, conversation, sink, deadline, seed);
         }
     }
 
-    private Attempt runProcess(CliCommand command, ReplySink sink, long deadline, boolean seeded) throws IOException {
+    private Attempt runProcess(CliCommand command, Conversation conversation, ReplySink sink, long deadline, boolean seeded)
+            throws IOException {
         CliProcess process;
         try {
             process = CliProcess.start(command.argv(), command.env(), cwd, MAX_LINE_BYTES);
@@ -131,7 +132,7 @@ public final class CliEngine implements AutoCloseable {
                 // the CLI exited before reading its input: its output and exit code say why
                 LOG.log(Level.DEBUG, "CLI closed stdin early: {0}", e.toString());
             }
-            return pump(process, new CliEventReader(), sink, deadline, seeded);
+            return pump(process, new CliEventReader(conversation.jsonSchema().isPresent()), sink, deadline, seeded);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

@@ -41,6 +41,17 @@ public final class CliEventReader {
 
     private static final System.Logger LOG = System.getLogger(CliEventReader.class.getName());
     private static final String NO_CONVERSATION = "No conversation found";
+    /** The tool through which the CLI returns an answer under {@code --json-schema} (cli-protocol.md §12). */
+    static final String STRUCTURED_OUTPUT = "StructuredOutput";
+
+    /**
+     * Whether the run has a JSON schema: then the {@code StructuredOutput} call's input is the
+     * answer, streamed as text, other text is the model thinking aloud and is dropped, and a run
+     * that ends without {@code structured_output} failed.
+     */
+    private final boolean structured;
+    /** Our indexes of text blocks that carry a StructuredOutput call's input. */
+    private final Set<Integer> structuredBlocks = new HashSet<>();
 
     private String model = "";
     private boolean started;
@@ -55,6 +66,14 @@ public final class CliEventReader {
     private Usage messageUsage = Usage.ZERO;
     private Optional<Duration> lastRetryDelay = Optional.empty();
     private boolean sessionNotFound;
+
+    public CliEventReader() {
+        this(false);
+    }
+
+    public CliEventReader(boolean structured) {
+        this.structured = structured;
+    }
 
     /** Reads one stdout line and returns the events it makes (often none). */
     public List<ReplyEvent> read(String line) throws CliOutputException {
@@ -134,13 +153,16 @@ public final class CliEventReader {
                 if (kind != null) {
                     int index = nextIndex++;
                     blockIndex.put(e.get("index").longValue(-1), index);
+                    if (isStructuredOutput(block)) {
+                        structuredBlocks.add(index);
+                    }
                     out.add(new ReplyEvent.BlockStarted(index, kind));
                 }
             }
             case "content_block_delta" -> {
                 Integer index = blockIndex.get(e.get("index").longValue(-1));
                 if (index != null) {
-                    delta(index, e.get("delta"), out);
+                    delta(index, e.get("delta"), structuredBlocks.contains(index), out);
                 }
             }
             case "content_block_stop" -> {
@@ -178,21 +200,31 @@ public final class CliEventReader {
         }
     }
 
-    private static Block blockKind(Node block) {
+    /** What a content block becomes for the client, or null when the client does not see it. */
+    private Block blockKind(Node block) {
         return switch (String.valueOf(block.text("type"))) {
-            case "text" -> new Block.Text();
+            case "text" -> structured ? null : new Block.Text(); // with a schema, only the JSON is the answer
             case "thinking" -> new Block.Thinking();
-            case "tool_use" -> new Block.ToolCall(String.valueOf(block.text("id")), String.valueOf(block.text("name")));
+            case "tool_use" -> isStructuredOutput(block)
+                    ? new Block.Text()
+                    : new Block.ToolCall(String.valueOf(block.text("id")), String.valueOf(block.text("name")));
             default -> null; // redacted_thinking, server tool blocks: not shown
         };
     }
 
-    private static void delta(int index, Node delta, List<ReplyEvent> out) {
+    private boolean isStructuredOutput(Node block) {
+        return structured && "tool_use".equals(block.text("type")) && STRUCTURED_OUTPUT.equals(block.text("name"));
+    }
+
+    private static void delta(int index, Node delta, boolean structuredText, List<ReplyEvent> out) {
         switch (String.valueOf(delta.text("type"))) {
             case "text_delta" -> out.add(new ReplyEvent.TextDelta(index, String.valueOf(delta.text("text"))));
             case "thinking_delta" -> out.add(new ReplyEvent.ThinkingDelta(index, String.valueOf(delta.text("thinking"))));
             case "signature_delta" -> out.add(new ReplyEvent.SignatureDelta(index, String.valueOf(delta.text("signature"))));
-            case "input_json_delta" -> out.add(new ReplyEvent.ToolInputDelta(index, String.valueOf(delta.text("partial_json"))));
+            case "input_json_delta" -> {
+                String json = String.valueOf(delta.text("partial_json"));
+                out.add(structuredText ? new ReplyEvent.TextDelta(index, json) : new ReplyEvent.ToolInputDelta(index, json));
+            }
             default -> { } // citations_delta and future deltas
         }
     }
@@ -215,7 +247,8 @@ public final class CliEventReader {
             int index = nextIndex++;
             out.add(new ReplyEvent.BlockStarted(index, kind));
             switch (kind) {
-                case Block.Text t -> out.add(new ReplyEvent.TextDelta(index, String.valueOf(block.text("text"))));
+                case Block.Text t -> out.add(new ReplyEvent.TextDelta(index, isStructuredOutput(block)
+                        ? block.get("input").toJson() : String.valueOf(block.text("text"))));
                 case Block.Thinking t -> {
                     out.add(new ReplyEvent.ThinkingDelta(index, String.valueOf(block.text("thinking"))));
                     if (block.text("signature") != null) {
@@ -244,11 +277,19 @@ public final class CliEventReader {
         finished = true;
         String subtype = String.valueOf(n.text("subtype"));
         if (!n.get("is_error").isTrue() && subtype.equals("success")) {
+            if (structured && !n.has("structured_output")) {
+                // the model answered in prose twice despite the CLI's nudge: no answer, not an empty one
+                out.add(new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY, "The model did not answer in the requested JSON format"));
+                return;
+            }
             if (!started) {
                 started = true;
                 out.add(new ReplyEvent.Started(model, Usage.ZERO));
             }
             StopReason reason = n.text("stop_reason") != null ? StopReason.fromWire(n.text("stop_reason")) : stopReason;
+            if (structured && reason == StopReason.TOOL_USE) {
+                reason = StopReason.END_TURN; // the StructuredOutput call is the answer, not a call for the client
+            }
             Optional<String> sequence = reason == StopReason.STOP_SEQUENCE ? stopSequence : Optional.empty();
             out.add(new ReplyEvent.Finished(reason, sequence, usage(n.get("usage"))));
             return;
@@ -269,6 +310,8 @@ public final class CliEventReader {
                     text != null ? text : "The Claude CLI reported an error");
             case "error_max_turns" -> new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY,
                     "The Claude CLI stopped after its maximum number of turns");
+            case "error_max_structured_output_retries" -> new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY,
+                    "The model's answer did not match the JSON schema after the CLI's retries");
             case "error_during_execution" -> {
                 boolean notFound = n.get("errors").elements().stream()
                         .anyMatch(e -> e.text() != null && e.text().startsWith(NO_CONVERSATION));

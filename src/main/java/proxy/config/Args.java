@@ -96,6 +96,16 @@ public final class Args {
         if (models.isEmpty()) {
             throw new UsageException(Option.MODELS.flag() + " must name at least one model");
         }
+        Map<String, String> modelMap = new java.util.LinkedHashMap<>();
+        for (String pair : list(given.getOrDefault(Option.MODEL_MAP, Config.DEFAULT_MODEL_MAP))) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0 || eq == pair.length() - 1) {
+                throw new UsageException(Option.MODEL_MAP.flag() + " takes NAME=MODEL pairs, not '" + pair + "'");
+            }
+            modelMap.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+        }
+        int maxN = intIn(given, Option.MAX_N, Config.DEFAULT_MAX_N, 1, 64);
+        boolean fetchImages = onOff(given, Option.FETCH_IMAGES);
         Config.Mode mode = choice(given, Option.MODE, Config.Mode.CHAT);
         Optional<String> tools = Optional.ofNullable(given.get(Option.TOOLS));
         Optional<String> allowedTools = Optional.ofNullable(given.get(Option.ALLOWED_TOOLS));
@@ -112,7 +122,16 @@ public final class Args {
                     + String.join(", ", Config.PERMISSION_MODES) + ", not '" + permissionMode.get() + "'");
         }
         return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, timeout, firstEvent, idle, keepAlive, retries,
-                systemPrompt, history, models, mode, tools, allowedTools, permissionMode, env);
+                systemPrompt, history, models, modelMap, maxN, fetchImages, mode, tools, allowedTools, permissionMode, env);
+    }
+
+    private static boolean onOff(Map<Option, String> given, Option option) throws UsageException {
+        String text = given.getOrDefault(option, "off").strip().toLowerCase(Locale.ROOT);
+        return switch (text) {
+            case "on", "true", "yes", "1" -> true;
+            case "off", "false", "no", "0" -> false;
+            default -> throw new UsageException(option.flag() + " must be on or off, not '" + given.get(option) + "'");
+        };
     }
 
     private static List<String> list(String text) {

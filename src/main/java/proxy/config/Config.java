@@ -24,6 +24,9 @@ import java.util.Optional;
  * @param systemPrompt      what the client's system text does to Claude Code's own prompt
  * @param history           how earlier turns reach the CLI
  * @param models            what {@code GET /v1/models} lists
+ * @param modelMap          OpenAI model names and the Claude model each runs as
+ * @param maxN              largest OpenAI {@code n}
+ * @param fetchImages       whether image URLs are fetched (else refused)
  * @param mode              chat (no tools) or agent (Claude Code's tools)
  * @param tools             agent mode: the CLI's {@code --tools}
  * @param allowedTools      agent mode: the CLI's {@code --allowedTools}
@@ -45,6 +48,9 @@ public record Config(
         SystemPrompt systemPrompt,
         History history,
         List<String> models,
+        Map<String, String> modelMap,
+        int maxN,
+        boolean fetchImages,
         Mode mode,
         Optional<String> tools,
         Optional<String> allowedTools,
@@ -92,15 +98,21 @@ public record Config(
     public static final int DEFAULT_CLI_MAX_RETRIES = 2;
     /** The models of the pinned CLI (2.1.331) and its aliases for them. */
     public static final String DEFAULT_MODELS = "claude-opus-5-5,claude-sonnet-5-5,claude-haiku-5-5,opus,sonnet,haiku";
+    /** OpenAI model names clients are often fixed on, each run as the Claude model of its class. */
+    public static final String DEFAULT_MODEL_MAP = "gpt-4o=sonnet,gpt-4o-mini=haiku,gpt-4.1=sonnet,gpt-4.1-mini=haiku,"
+            + "gpt-4.1-nano=haiku,gpt-4-turbo=sonnet,gpt-4=sonnet,gpt-3.5-turbo=haiku,gpt-5=opus,gpt-5-mini=sonnet,"
+            + "gpt-5-nano=haiku,o1=opus,o3=opus,o3-mini=sonnet,o4-mini=sonnet";
+    public static final int DEFAULT_MAX_N = 4;
 
     public Config {
         models = List.copyOf(models);
+        modelMap = Map.copyOf(modelMap);
         env = Map.copyOf(env);
     }
 
     /** A copy with another environment (tests give the fake CLI its knobs this way). */
     public Config withEnv(Map<String, String> newEnv) {
         return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, timeout, firstEventTimeout, idleTimeout,
-                keepAlive, cliMaxRetries, systemPrompt, history, models, mode, tools, allowedTools, permissionMode, newEnv);
+                keepAlive, cliMaxRetries, systemPrompt, history, models, modelMap, maxN, fetchImages, mode, tools, allowedTools, permissionMode, newEnv);
     }
 }
