@@ -14,6 +14,8 @@ import proxy.cli.CliVersionProbe;
 import proxy.config.Config;
 import proxy.http.InFlight;
 import proxy.http.Route;
+import proxy.openai.ChatCompletionsHandler;
+import proxy.openai.OpenAiErrors;
 import proxy.anthropic.AnthropicErrors;
 import proxy.anthropic.MessagesHandler;
 
@@ -69,7 +71,9 @@ public final class Server implements AutoCloseable {
         ModelsHandler models = new ModelsHandler(config.models());
         route(http, inFlight, Route.exact("/health", ClientEnvelope.INSTANCE).on("GET", new HealthHandler(probe)));
         route(http, inFlight, Route.exact("/v1/messages", AnthropicErrors.ENVELOPE).on("POST", new MessagesHandler(engine)));
+        ChatCompletionsHandler chat = new ChatCompletionsHandler(engine, config);
         for (String base : new String[] {"", "/openai"}) {
+            route(http, inFlight, Route.exact(base + "/v1/chat/completions", OpenAiErrors.ENVELOPE).on("POST", chat));
             route(http, inFlight, Route.exact(base + ModelsHandler.PATH, ClientEnvelope.INSTANCE).on("GET", models));
             route(http, inFlight, Route.under(base + ModelsHandler.PATH + "/", ClientEnvelope.INSTANCE).on("GET", models));
         }

@@ -75,7 +75,7 @@ class ArtifactsIT {
                 Map.of());
         assertEquals(0, r.exitCode());
         List<String> modules = r.stdout().lines().map(l -> l.replaceAll("@.*", "")).sorted().toList();
-        assertEquals(List.of("com.fasterxml.jackson.core", "java.base", "jdk.httpserver", "proxy"), modules);
+        assertEquals(List.of("com.fasterxml.jackson.core", "java.base", "java.net.http", "jdk.httpserver", "proxy"), modules);
     }
 
     private static void assertHelp(ProxyProcess.Result r) {

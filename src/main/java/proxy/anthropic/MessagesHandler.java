@@ -1,20 +1,16 @@
 package proxy.anthropic;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.util.Optional;
 import proxy.chat.Conversation;
-import proxy.chat.ErrorKind;
 import proxy.chat.ReplyEvent;
 import proxy.chat.ReplyLimits;
 import proxy.cli.CliEngine;
 import proxy.http.Bodies;
 import proxy.http.Exchanges;
 import proxy.http.HttpError;
-import proxy.json.Json;
 
 /**
  * {@code POST /v1/messages}: the body becomes a conversation, the CLI runs it, and the reply
@@ -34,7 +30,7 @@ public final class MessagesHandler implements HttpHandler {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
-        MessagesRequest request = parse(Bodies.read(exchange, MAX_BODY_BYTES));
+        MessagesRequest request = Bodies.parse(Bodies.read(exchange, MAX_BODY_BYTES), MessagesRequest::read);
         if (!request.ignored().isEmpty()) {
             // the CLI cannot set sampling parameters: say so instead of pretending
             exchange.getResponseHeaders().set("x-claude-proxy-ignored", String.join(", ", request.ignored()));
@@ -54,30 +50,9 @@ public final class MessagesHandler implements HttpHandler {
         }
     }
 
-    static MessagesRequest parse(byte[] body) throws IOException {
-        try (JsonParser p = Json.FACTORY.createParser(body)) {
-            MessagesRequest request = MessagesRequest.read(p);
-            if (p.nextToken() != null) {
-                throw new HttpError(ErrorKind.INVALID_REQUEST, "Invalid JSON: unexpected content after the request object at "
-                        + where(p.currentLocation()));
-            }
-            return request;
-        } catch (StreamReadException e) {
-            // jackson appends where an open array or object began; the position above is the one that matters
-            String why = e.getOriginalMessage().replaceAll("\\s*\\(start marker at .*", "").strip();
-            throw new HttpError(ErrorKind.INVALID_REQUEST, "Invalid JSON at " + where(e.getLocation()) + ": " + why);
-        }
-    }
-
-    private static String where(com.fasterxml.jackson.core.JsonLocation at) {
-        return at == null ? "an unknown position" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
-    }
-
     private static void throwIfFailed(Optional<ReplyEvent.Failed> failure) {
         if (failure.isPresent()) {
-            ReplyEvent.Failed f = failure.get();
-            HttpError e = new HttpError(f.kind(), f.message());
-            throw f.retryAfter().isPresent() ? e.withRetryAfter(f.retryAfter().get()) : e;
+            throw HttpError.of(failure.get());
         }
     }
 }

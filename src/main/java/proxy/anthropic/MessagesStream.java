@@ -118,10 +118,11 @@ final class MessagesStream implements ReplySink, Closeable {
 
     /** While the CLI is quiet, a {@code ping} keeps the connection (and idle-timeout proxies) alive. */
     @Override
-    public void quiet() throws IOException {
+    public boolean quiet() throws IOException {
         if (sse.isOpen()) {
             sse.event("ping", "{\"type\":\"ping\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
+        return true;
     }
 
     @Override

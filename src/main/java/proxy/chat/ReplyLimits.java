@@ -79,10 +79,9 @@ public final class ReplyLimits implements ReplySink {
     }
 
     @Override
-    public void quiet() throws IOException {
-        if (!ended) { // after our Finished the client's stream is complete: no keep-alives
-            next.quiet();
-        }
+    public boolean quiet() throws IOException {
+        // after our Finished the client's stream is complete: no keep-alives, and nothing more to wait for
+        return !ended && next.quiet();
     }
 
     private boolean handle(ReplyEvent event) throws IOException {

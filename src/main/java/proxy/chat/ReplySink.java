@@ -14,6 +14,12 @@ public interface ReplySink {
      */
     boolean accept(ReplyEvent event) throws IOException;
 
-    /** Called when the CLI has been quiet for a while, so a stream can send a keep-alive. */
-    default void quiet() throws IOException {}
+    /**
+     * Called when the CLI has been quiet for a while, so a stream can send a keep-alive. Returns
+     * false when the sink needs nothing more (another choice of the request failed): the run
+     * stops its CLI.
+     */
+    default boolean quiet() throws IOException {
+        return true;
+    }
 }

@@ -162,7 +162,11 @@ public final class CliEngine implements AutoCloseable {
             long wait = Math.min(Math.min(silenceLeft, totalLeft), keepAlive.toNanos());
             CliProcess.Output item = process.next(Duration.ofNanos(wait));
             switch (item) {
-                case null -> sink.quiet();
+                case null -> {
+                    if (!sink.quiet()) {
+                        return Attempt.DONE;
+                    }
+                }
                 case CliProcess.Output.Line line -> {
                     heardFromCli = true;
                     lastOutput = System.nanoTime();

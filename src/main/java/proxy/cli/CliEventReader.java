@@ -52,6 +52,13 @@ public final class CliEventReader {
     private final boolean structured;
     /** Our indexes of text blocks that carry a StructuredOutput call's input. */
     private final Set<Integer> structuredBlocks = new HashSet<>();
+    /** StructuredOutput call ids → our block index, to drop an attempt the CLI rejects. */
+    private final Map<String, Integer> structuredCalls = new HashMap<>();
+    /**
+     * With a schema, the reply starts only with the StructuredOutput block: a run that ends in
+     * prose then fails before anything was sent, and the client gets a status, not a broken stream.
+     */
+    private ReplyEvent.Started deferredStart;
 
     private String model = "";
     private boolean started;
@@ -92,8 +99,9 @@ public final class CliEventReader {
             case "system" -> system(n);
             case "stream_event" -> streamEvent(n.get("event"), n, out);
             case "assistant" -> assistant(n, out);
+            case "user" -> rejectedStructuredOutput(n, out);
             case "result" -> result(n, out);
-            default -> { } // user (tool results, interrupt marker), control_response, future types
+            default -> { } // control_response, future types
         }
         return out;
     }
@@ -155,7 +163,9 @@ public final class CliEventReader {
                     blockIndex.put(e.get("index").longValue(-1), index);
                     if (isStructuredOutput(block)) {
                         structuredBlocks.add(index);
+                        structuredCalls.put(String.valueOf(block.text("id")), index);
                     }
+                    releaseStart(out);
                     out.add(new ReplyEvent.BlockStarted(index, kind));
                 }
             }
@@ -181,6 +191,7 @@ public final class CliEventReader {
                     // The reply is at its limit. The CLI would go on with up to three "resume"
                     // calls and then report an error; the API ends here (x-max-tokens-* captures).
                     finished = true;
+                    releaseStart(out);
                     out.add(new ReplyEvent.Finished(StopReason.MAX_TOKENS, Optional.empty(),
                             messageUsage.withOutputTokens(e.get("usage").get("output_tokens").longValue(0))));
                 }
@@ -245,6 +256,10 @@ public final class CliEventReader {
                 continue;
             }
             int index = nextIndex++;
+            if (isStructuredOutput(block)) {
+                structuredCalls.put(String.valueOf(block.text("id")), index);
+            }
+            releaseStart(out);
             out.add(new ReplyEvent.BlockStarted(index, kind));
             switch (kind) {
                 case Block.Text t -> out.add(new ReplyEvent.TextDelta(index, isStructuredOutput(block)
@@ -269,7 +284,33 @@ public final class CliEventReader {
         if (!started) {
             started = true;
             String m = message.text("model");
-            out.add(new ReplyEvent.Started(m == null ? model : m, usage(message.get("usage"))));
+            ReplyEvent.Started s = new ReplyEvent.Started(m == null ? model : m, usage(message.get("usage")));
+            if (structured) {
+                deferredStart = s;
+            } else {
+                out.add(s);
+            }
+        }
+    }
+
+    private void releaseStart(List<ReplyEvent> out) {
+        if (deferredStart != null) {
+            out.add(deferredStart);
+            deferredStart = null;
+        }
+    }
+
+    /**
+     * A {@code user} line carries tool results (cli-protocol.md §2). An error result for a
+     * StructuredOutput call means the CLI rejected that JSON (it did not match the schema) and
+     * asks again: the attempt's block is superseded, like a broken stream's.
+     */
+    private void rejectedStructuredOutput(Node n, List<ReplyEvent> out) {
+        for (Node block : n.get("message").get("content").elements()) {
+            Integer index = structuredCalls.remove(String.valueOf(block.text("tool_use_id")));
+            if (index != null && block.get("is_error").isTrue()) {
+                out.add(new ReplyEvent.BlocksAbandoned(index));
+            }
         }
     }
 
@@ -286,6 +327,7 @@ public final class CliEventReader {
                 started = true;
                 out.add(new ReplyEvent.Started(model, Usage.ZERO));
             }
+            releaseStart(out);
             StopReason reason = n.text("stop_reason") != null ? StopReason.fromWire(n.text("stop_reason")) : stopReason;
             if (structured && reason == StopReason.TOOL_USE) {
                 reason = StopReason.END_TURN; // the StructuredOutput call is the answer, not a call for the client

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import proxy.chat.ErrorKind;
+import proxy.chat.ReplyEvent;
 
 /**
  * "Answer with this status": thrown anywhere below a handler, rendered by the API the request
@@ -28,6 +29,11 @@ public final class HttpError extends RuntimeException {
 
     public HttpError(ErrorKind kind, String message) {
         this(kind, message, null, null, null, List.of());
+    }
+
+    /** The answer for a reply that failed before anything was sent. */
+    public static HttpError of(ReplyEvent.Failed failed) {
+        return new HttpError(failed.kind(), failed.message(), null, null, failed.retryAfter().orElse(null), List.of());
     }
 
     public static HttpError notFound(String method, String path) {

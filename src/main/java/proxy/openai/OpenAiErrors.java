@@ -18,13 +18,22 @@ public final class OpenAiErrors {
     private OpenAiErrors() {}
 
     static byte[] render(HttpError error, HttpExchange exchange) {
+        return render(error.kind(), error.getMessage(), error.param().orElse(null), error.code().orElse(null));
+    }
+
+    /** An error object for a stream that has already started. */
+    static byte[] render(ErrorKind kind, String message) {
+        return render(kind, message, null, null);
+    }
+
+    private static byte[] render(ErrorKind kind, String message, String param, String code) {
         return Json.bytes(g -> {
             g.writeStartObject();
             g.writeObjectFieldStart("error");
-            g.writeStringField("message", error.getMessage());
-            g.writeStringField("type", type(error.kind()));
-            Json.stringOrNull(g, "param", error.param().orElse(null));
-            Json.stringOrNull(g, "code", error.code().orElse(null));
+            g.writeStringField("message", message);
+            g.writeStringField("type", type(kind));
+            Json.stringOrNull(g, "param", param);
+            Json.stringOrNull(g, "code", code);
             g.writeEndObject();
             g.writeEndObject();
         });

@@ -41,8 +41,9 @@ class ReplyLimitsTest {
         }
 
         @Override
-        public void quiet() {
+        public boolean quiet() {
             quiets++;
+            return true;
         }
     }
 
@@ -217,7 +218,7 @@ class ReplyLimitsTest {
         assertFalse(limits.accept(text("more")));
         assertFalse(limits.accept(new BlockStopped(0)));
         assertFalse(limits.accept(END_TURN));
-        limits.quiet();
+        assertFalse(limits.quiet(), "after the end: stop the CLI");
         assertEquals(size, out.events.size());
         assertEquals(0, out.quiets);
     }
@@ -225,7 +226,7 @@ class ReplyLimitsTest {
     @Test
     void quietIsPassedOn() throws IOException {
         Recorder out = new Recorder();
-        new ReplyLimits(out, List.of("END"), OptionalInt.empty()).quiet();
+        assertTrue(new ReplyLimits(out, List.of("END"), OptionalInt.empty()).quiet());
         assertEquals(1, out.quiets);
     }
 

@@ -42,8 +42,9 @@ class RecordingSink implements ReplySink {
     }
 
     @Override
-    public void quiet() {
+    public boolean quiet() {
         quietCalls.incrementAndGet();
+        return true;
     }
 
     ReplyEvent last() {

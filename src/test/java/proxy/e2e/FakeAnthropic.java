@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * order, the last one repeating. A text reply is streamed as Server-Sent Events the way the real
  * API does (message_start, content_block_start, one text_delta per delta, content_block_stop,
  * message_delta, message_stop), or sent as one message object when the request says
- * {@code "stream":false}. Any other path is a 404.
+ * {@code "stream":false}; a tool-use reply likewise, with one {@code tool_use} block whose input
+ * arrives as {@code input_json_delta} chunks and {@code stop_reason: "tool_use"}. Any other path
+ * is a 404.
  */
 final class FakeAnthropic implements AutoCloseable {
 
@@ -43,6 +45,15 @@ final class FakeAnthropic implements AutoCloseable {
             return new TextReply(List.of(deltas));
         }
 
+        /**
+         * A streamed assistant message with one {@code tool_use} block (id {@code toolu_fake_N},
+         * N the request number) calling {@code name}; {@code inputJson} is sent as two or three
+         * {@code input_json_delta} chunks, and the message stops with {@code tool_use}.
+         */
+        static Reply toolUse(String name, String inputJson) {
+            return new ToolUseReply(name, inputJson);
+        }
+
         /** An API error: {@code {"type":"error","error":{"type":..,"message":..}}} with this status and extra headers. */
         static Reply error(int status, String type, String message, Map<String, String> headers) {
             return new ErrorReply(status, type, message, Map.copyOf(headers));
@@ -50,6 +61,9 @@ final class FakeAnthropic implements AutoCloseable {
     }
 
     record TextReply(List<String> deltas) implements Reply {
+    }
+
+    record ToolUseReply(String name, String inputJson) implements Reply {
     }
 
     record ErrorReply(int status, String type, String message, Map<String, String> headers) implements Reply {
@@ -114,15 +128,26 @@ final class FakeAnthropic implements AutoCloseable {
                     send(ex, e.status(), error(e.type(), e.message()));
                 }
                 case TextReply t -> {
-                    String model = topLevel(body, "model");
-                    if ("false".equals(topLevel(body, "stream"))) {
-                        send(ex, 200, message(n, model, t.deltas()));
+                    if (streamed(body)) {
+                        stream(ex, n, topLevel(body, "model"), t.deltas());
                     } else {
-                        stream(ex, n, model, t.deltas());
+                        send(ex, 200, message(n, topLevel(body, "model"), t.deltas()));
+                    }
+                }
+                case ToolUseReply u -> {
+                    if (streamed(body)) {
+                        streamToolUse(ex, n, topLevel(body, "model"), u.name(), u.inputJson());
+                    } else {
+                        send(ex, 200, toolMessage(n, topLevel(body, "model"), u.name(), u.inputJson()));
                     }
                 }
             }
         }
+    }
+
+    /** Whether the request wants Server-Sent Events: anything but {@code "stream":false}. */
+    private static boolean streamed(String body) {
+        return !"false".equals(topLevel(body, "stream"));
     }
 
     private static void stream(HttpExchange ex, int n, String model, List<String> deltas) throws IOException {
@@ -146,6 +171,38 @@ final class FakeAnthropic implements AutoCloseable {
         event(out, "message_stop", "{\"type\":\"message_stop\"}");
     }
 
+    private static void streamToolUse(HttpExchange ex, int n, String model, String name, String input) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+        ex.getResponseHeaders().set("Cache-Control", "no-cache");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        event(out, "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_fake_" + n
+                + "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":" + quote(model)
+                + ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,"
+                + "\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}");
+        event(out, "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                + "{\"type\":\"tool_use\",\"id\":\"toolu_fake_" + n + "\",\"name\":" + quote(name) + ",\"input\":{}}}");
+        List<String> chunks = chunks(input);
+        for (String c : chunks) {
+            event(out, "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
+                    + "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":" + quote(c) + "}}");
+        }
+        event(out, "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
+        event(out, "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\","
+                + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + chunks.size() + "}}");
+        event(out, "message_stop", "{\"type\":\"message_stop\"}");
+    }
+
+    /** The input JSON cut into three pieces (fewer if it is shorter than three characters). */
+    private static List<String> chunks(String json) {
+        int parts = Math.max(1, Math.min(3, json.length()));
+        List<String> out = new ArrayList<>(parts);
+        for (int i = 0; i < parts; i++) {
+            out.add(json.substring(json.length() * i / parts, json.length() * (i + 1) / parts));
+        }
+        return out;
+    }
+
     private static void event(OutputStream out, String name, String json) throws IOException {
         out.write(("event: " + name + "\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
@@ -156,6 +213,14 @@ final class FakeAnthropic implements AutoCloseable {
                 + ",\"content\":[{\"type\":\"text\",\"text\":" + quote(String.join("", deltas)) + "}],"
                 + "\"stop_reason\":\"end_turn\",\"stop_sequence\":null,"
                 + "\"usage\":{\"input_tokens\":10,\"output_tokens\":" + deltas.size() + "}}";
+    }
+
+    private static String toolMessage(int n, String model, String name, String input) {
+        return "{\"id\":\"msg_fake_" + n + "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":" + quote(model)
+                + ",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_fake_" + n + "\",\"name\":" + quote(name)
+                + ",\"input\":" + input + "}],"  // the input is JSON already
+                + "\"stop_reason\":\"tool_use\",\"stop_sequence\":null,"
+                + "\"usage\":{\"input_tokens\":10,\"output_tokens\":" + chunks(input).size() + "}}";
     }
 
     private static String error(String type, String message) {
