@@ -136,4 +136,19 @@ class RealCliEngineIT {
             assertTrue(retryAfter.compareTo(Duration.ofSeconds(1)) >= 0, "the upstream's retry-after, as the CLI waited it: " + retryAfter);
         }
     }
+
+    @Test
+    void upstreamErrorsKeepTheirKind() throws IOException {
+        Map<Integer, ErrorKind> expected = Map.of(403, ErrorKind.PERMISSION, 529, ErrorKind.OVERLOADED,
+                400, ErrorKind.INVALID_REQUEST);
+        for (var e : expected.entrySet()) {
+            try (FakeAnthropic upstream = new FakeAnthropic()) {
+                String type = e.getKey() == 403 ? "permission_error" : e.getKey() == 529 ? "overloaded_error" : "invalid_request_error";
+                upstream.reply(FakeAnthropic.Reply.error(e.getKey(), type, "no", Map.of()));
+                List<ReplyEvent> events = run(upstream, Conversation.of("sonnet", "hi"));
+                ReplyEvent.Failed failed = assertInstanceOf(ReplyEvent.Failed.class, events.getLast());
+                assertEquals(e.getValue(), failed.kind(), "upstream " + e.getKey() + ": " + failed.message());
+            }
+        }
+    }
 }

@@ -307,4 +307,26 @@ class ChatCompletionsApiTest {
         var plain = StrictOpenAiStream.parse(post(json.replace("\"reasoning_effort\":\"high\",", "")).body(), false);
         assertEquals("", plain.choices().get(0).reasoning(), "not asked for: not shown");
     }
+
+    @Test
+    void reasoningEffortReachesTheCli() throws Exception {
+        Path argv = tmp.resolve("argv");
+        Path env = tmp.resolve("env");
+        post(hello("\"reasoning_effort\":\"xhigh\",", "fake:argvfile=" + argv + " fake:envfile=" + env));
+        List<String> args = Files.readAllLines(argv);
+        assertEquals("max", args.get(args.indexOf("--effort") + 1));
+        assertFalse(Files.readAllLines(env).contains("CLAUDE_CODE_DISABLE_THINKING=1"), "reasoning asked for: thinking on");
+    }
+
+    @Test
+    void quietCliGetsKeepAliveCommentsThenATimeoutErrorChunk() throws Exception {
+        try (TestServer quick = TestServer.start(Map.of(), "--keep-alive", "100ms", "--idle-timeout", "700ms")) {
+            HttpResponse<String> r = quick.post("/v1/chat/completions", hello("\"stream\":true,", "fake:mode=hang fake:after=5"));
+            assertEquals(200, r.statusCode());
+            assertTrue(r.body().contains("\n\n: ping\n\n"), r.body());
+            StrictOpenAiStream.StreamError e = assertThrows(StrictOpenAiStream.StreamError.class,
+                    () -> StrictOpenAiStream.parse(r.body(), false));
+            assertEquals("timeout_error", e.type);
+        }
+    }
 }
