@@ -1,5 +1,11 @@
 package proxy.anthropic;
 
+import static proxy.http.RequestFields.bool;
+import static proxy.http.RequestFields.expect;
+import static proxy.http.RequestFields.integer;
+import static proxy.http.RequestFields.invalid;
+import static proxy.http.RequestFields.string;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
@@ -12,6 +18,7 @@ import proxy.chat.ErrorKind;
 import proxy.chat.Part;
 import proxy.chat.Turn;
 import proxy.http.HttpError;
+import proxy.http.RequestFields;
 import proxy.json.Node;
 
 /**
@@ -37,9 +44,7 @@ record MessagesRequest(
     private static final List<String> IMAGE_TYPES = List.of("image/jpeg", "image/png", "image/gif", "image/webp");
 
     static MessagesRequest read(JsonParser p) throws IOException {
-        if (p.nextToken() != JsonToken.START_OBJECT) {
-            throw invalid("the request body must be a JSON object");
-        }
+        RequestFields.openBody(p);
         String model = null;
         Integer maxTokens = null;
         List<Turn> turns = null;
@@ -65,19 +70,19 @@ record MessagesRequest(
                             thinking = true;
                             long b = n.get("budget_tokens").longValue(-1);
                             if (b < 1024) {
-                                throw invalid("thinking.budget_tokens: must be an integer of at least 1024").withParam("thinking.budget_tokens");
+                                throw invalid("thinking.budget_tokens", "must be an integer of at least 1024");
                             }
                             budget = OptionalInt.of((int) Math.min(b, Integer.MAX_VALUE));
                         }
                         case "adaptive" -> thinking = true;
                         case "disabled" -> thinking = false;
-                        default -> throw invalid("thinking.type: must be 'enabled', 'adaptive' or 'disabled'").withParam("thinking.type");
+                        default -> throw invalid("thinking.type", "must be 'enabled', 'adaptive' or 'disabled'");
                     }
                 }
                 case "tools" -> {
                     if (!Node.read(p).elements().isEmpty()) {
-                        throw invalid("tools: client tools are not supported by claude-proxy yet; "
-                                + "send the request without 'tools'").withParam("tools");
+                        throw invalid("tools", "client tools are not supported by claude-proxy yet; "
+                                + "send the request without 'tools'");
                     }
                 }
                 case "temperature", "top_p", "top_k" -> {
@@ -90,27 +95,28 @@ record MessagesRequest(
             }
         }
         if (model == null || model.isBlank()) {
-            throw invalid("model: Field required").withParam("model");
+            throw invalid("model", "Field required");
         }
         if (maxTokens == null) {
-            throw invalid("max_tokens: Field required").withParam("max_tokens");
+            throw invalid("max_tokens", "Field required");
         }
         if (maxTokens < 1) {
-            throw invalid("max_tokens: must be at least 1").withParam("max_tokens");
+            throw invalid("max_tokens", "must be at least 1");
         }
         if (turns == null) {
-            throw invalid("messages: Field required").withParam("messages");
+            throw invalid("messages", "Field required");
         }
         turns = merged(turns);
         if (turns.isEmpty()) {
-            throw invalid("messages: at least one message is required").withParam("messages");
+            throw invalid("messages", "at least one message is required");
         }
         if (turns.get(0).role() != Turn.Role.USER) {
-            throw invalid("messages.0.role: the first message must use the user role").withParam("messages");
+            throw new HttpError(ErrorKind.INVALID_REQUEST, "messages.0.role: the first message must use the user role")
+                    .withParam("messages"); // the param is the array, not the path in the message
         }
         if (turns.get(turns.size() - 1).role() != Turn.Role.USER) {
-            throw invalid("messages: the last message must use the user role; a final assistant message "
-                    + "(prefill) is not supported by claude-proxy").withParam("messages");
+            throw invalid("messages", "the last message must use the user role; a final assistant message "
+                    + "(prefill) is not supported by claude-proxy");
         }
         Optional<String> systemText = system.isEmpty() ? Optional.empty() : Optional.of(system.toString());
         return new MessagesRequest(model, systemText, turns, maxTokens, stops, stream, thinking, budget, List.copyOf(ignored));
@@ -137,13 +143,13 @@ record MessagesRequest(
                 }
             }
             if (parts == null) {
-                throw invalid(where + ".content: Field required").withParam(where + ".content");
+                throw invalid(where + ".content", "Field required");
             }
             switch (role == null ? "" : role) {
                 case "user" -> turns.add(new Turn(Turn.Role.USER, parts));
                 case "assistant" -> turns.add(new Turn(Turn.Role.ASSISTANT, parts));
                 case "system" -> append(system, textOnly(parts, where));
-                default -> throw invalid(where + ".role: must be 'user' or 'assistant'").withParam(where + ".role");
+                default -> throw invalid(where + ".role", "must be 'user' or 'assistant'");
             }
         }
         return turns;
@@ -154,7 +160,7 @@ record MessagesRequest(
         if (p.currentToken() == JsonToken.VALUE_STRING) {
             String text = p.getText();
             if (text.isEmpty()) {
-                throw invalid(where + ": text content must be non-empty").withParam(where);
+                throw invalid(where, "text content must be non-empty");
             }
             return List.of(new Part.Text(text));
         }
@@ -172,7 +178,7 @@ record MessagesRequest(
             case "text" -> {
                 String text = b.text("text");
                 if (text == null || text.isEmpty()) {
-                    throw invalid(where + ".text: text content blocks must be non-empty").withParam(where + ".text");
+                    throw invalid(where + ".text", "text content blocks must be non-empty");
                 }
                 yield new Part.Text(text);
             }
@@ -193,20 +199,20 @@ record MessagesRequest(
             }
             case "thinking" -> new Part.Thinking(String.valueOf(b.text("thinking")), String.valueOf(b.text("signature")));
             case "redacted_thinking" -> new Part.RedactedThinking(required(b, "data", where));
-            default -> throw invalid(where + ".type: content blocks of type '" + type
-                    + "' are not supported by claude-proxy").withParam(where + ".type");
+            default -> throw invalid(where + ".type", "content blocks of type '" + type
+                    + "' are not supported by claude-proxy");
         };
     }
 
     private static Part image(Node source, String where) {
         String kind = String.valueOf(source.text("type"));
         if (!kind.equals("base64")) {
-            throw invalid(where + ".type: image sources of type '" + kind + "' are not supported by claude-proxy; "
-                    + "send the image as base64").withParam(where + ".type");
+            throw invalid(where + ".type", "image sources of type '" + kind + "' are not supported by claude-proxy; "
+                    + "send the image as base64");
         }
         String mediaType = source.text("media_type");
         if (!IMAGE_TYPES.contains(mediaType)) {
-            throw invalid(where + ".media_type: must be one of " + String.join(", ", IMAGE_TYPES)).withParam(where + ".media_type");
+            throw invalid(where + ".media_type", "must be one of " + String.join(", ", IMAGE_TYPES));
         }
         String data = required(source, "data", where);
         long bytes = (long) data.length() * 3 / 4;
@@ -229,7 +235,7 @@ record MessagesRequest(
         StringBuilder sb = new StringBuilder();
         for (Part part : parts) {
             if (!(part instanceof Part.Text t)) {
-                throw invalid(where + ": system text may only hold text blocks").withParam(where);
+                throw invalid(where, "system text may only hold text blocks");
             }
             append(sb, t.text());
         }
@@ -261,28 +267,9 @@ record MessagesRequest(
     private static String required(Node n, String field, String where) {
         String v = n.text(field);
         if (v == null) {
-            throw invalid(where + "." + field + ": Field required").withParam(where + "." + field);
+            throw invalid(where + "." + field, "Field required");
         }
         return v;
-    }
-
-    private static String string(JsonParser p, String where) throws IOException {
-        expect(p, JsonToken.VALUE_STRING, where, "a string");
-        return p.getText();
-    }
-
-    private static int integer(JsonParser p, String where) throws IOException {
-        expect(p, JsonToken.VALUE_NUMBER_INT, where, "an integer");
-        long v = p.getLongValue();
-        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
-    }
-
-    private static boolean bool(JsonParser p, String where) throws IOException {
-        JsonToken t = p.currentToken();
-        if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
-            throw invalid(where + ": must be a boolean").withParam(where);
-        }
-        return t == JsonToken.VALUE_TRUE;
     }
 
     private static List<String> strings(JsonParser p, String where) throws IOException {
@@ -291,20 +278,10 @@ record MessagesRequest(
         while (p.nextToken() != JsonToken.END_ARRAY) {
             String s = string(p, where + "." + out.size());
             if (s.isEmpty()) {
-                throw invalid(where + "." + out.size() + ": must not be empty").withParam(where);
+                throw new HttpError(ErrorKind.INVALID_REQUEST, where + "." + out.size() + ": must not be empty").withParam(where);
             }
             out.add(s);
         }
         return List.copyOf(out);
-    }
-
-    private static void expect(JsonParser p, JsonToken token, String where, String what) {
-        if (p.currentToken() != token) {
-            throw invalid(where + ": must be " + what).withParam(where);
-        }
-    }
-
-    private static HttpError invalid(String message) {
-        return new HttpError(ErrorKind.INVALID_REQUEST, message);
     }
 }

@@ -1,5 +1,7 @@
 package proxy.openai;
 
+import static proxy.http.RequestFields.invalid;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -158,9 +160,5 @@ final class ImageUrls {
 
     private static HttpError tooLarge(String where, String size) {
         return new HttpError(ErrorKind.REQUEST_TOO_LARGE, where + ": image exceeds 5 MB maximum: " + size).withParam(where);
-    }
-
-    private static HttpError invalid(String where, String why) {
-        return new HttpError(ErrorKind.INVALID_REQUEST, where + ": " + why).withParam(where);
     }
 }
