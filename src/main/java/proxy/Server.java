@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import proxy.cli.CliEngine;
 import proxy.cli.CliVersionProbe;
 import proxy.config.Config;
+import proxy.http.ImageUrls;
 import proxy.http.InFlight;
 import proxy.http.Route;
 import proxy.openai.ChatCompletionsHandler;
@@ -70,7 +71,7 @@ public final class Server implements AutoCloseable {
         CliVersionProbe probe = new CliVersionProbe(config.claude(), config.env());
         ModelsHandler models = new ModelsHandler(config.models());
         route(http, inFlight, Route.exact("/health", ClientEnvelope.INSTANCE).on("GET", new HealthHandler(probe)));
-        route(http, inFlight, Route.exact("/v1/messages", AnthropicErrors.ENVELOPE).on("POST", new MessagesHandler(engine)));
+        route(http, inFlight, Route.exact("/v1/messages", AnthropicErrors.ENVELOPE).on("POST", new MessagesHandler(engine, new ImageUrls(config.fetchImages()))));
         ChatCompletionsHandler chat = new ChatCompletionsHandler(engine, config);
         for (String base : new String[] {"", "/openai"}) {
             route(http, inFlight, Route.exact(base + "/v1/chat/completions", OpenAiErrors.ENVELOPE).on("POST", chat));

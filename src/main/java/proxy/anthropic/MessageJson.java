@@ -2,23 +2,18 @@ package proxy.anthropic;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
-import java.security.SecureRandom;
-import java.util.HexFormat;
+import proxy.http.RequestIds;
 import proxy.chat.ReplyEvent.Block;
 import proxy.chat.Usage;
 
 /** The JSON pieces a message and its stream share: ids, usage, empty block shells. */
 final class MessageJson {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private MessageJson() {}
 
     /** A fresh message id ({@code msg_} and 24 hex digits): the CLI's upstream ids are not ours to hand out. */
     static String newMessageId() {
-        byte[] bytes = new byte[12];
-        RANDOM.nextBytes(bytes);
-        return "msg_" + HexFormat.of().formatHex(bytes);
+        return RequestIds.newId("msg_");
     }
 
     static void usage(JsonGenerator g, Usage u) throws IOException {

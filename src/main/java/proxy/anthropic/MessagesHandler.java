@@ -11,6 +11,7 @@ import proxy.cli.CliEngine;
 import proxy.http.Bodies;
 import proxy.http.Exchanges;
 import proxy.http.HttpError;
+import proxy.http.ImageUrls;
 
 /**
  * {@code POST /v1/messages}: the body becomes a conversation, the CLI runs it, and the reply
@@ -23,14 +24,16 @@ public final class MessagesHandler implements HttpHandler {
     static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
 
     private final CliEngine engine;
+    private final ImageUrls images;
 
-    public MessagesHandler(CliEngine engine) {
+    public MessagesHandler(CliEngine engine, ImageUrls images) {
         this.engine = engine;
+        this.images = images;
     }
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
-        MessagesRequest request = Bodies.parse(Bodies.read(exchange, MAX_BODY_BYTES), MessagesRequest::read);
+        MessagesRequest request = Bodies.parse(Bodies.read(exchange, MAX_BODY_BYTES), p -> MessagesRequest.read(p, images));
         if (!request.ignored().isEmpty()) {
             // the CLI cannot set sampling parameters: say so instead of pretending
             exchange.getResponseHeaders().set("x-claude-proxy-ignored", String.join(", ", request.ignored()));

@@ -18,6 +18,7 @@ import proxy.chat.ErrorKind;
 import proxy.chat.Part;
 import proxy.chat.Turn;
 import proxy.http.HttpError;
+import proxy.http.ImageUrls;
 import proxy.http.RequestFields;
 import proxy.json.Node;
 
@@ -43,7 +44,7 @@ record MessagesRequest(
     static final int MAX_IMAGE_BYTES = 5 * 1024 * 1024;
     private static final List<String> IMAGE_TYPES = List.of("image/jpeg", "image/png", "image/gif", "image/webp");
 
-    static MessagesRequest read(JsonParser p) throws IOException {
+    static MessagesRequest read(JsonParser p, ImageUrls images) throws IOException {
         RequestFields.openBody(p);
         String model = null;
         Integer maxTokens = null;
@@ -59,8 +60,8 @@ record MessagesRequest(
             switch (f) {
                 case "model" -> model = string(p, "model");
                 case "max_tokens" -> maxTokens = integer(p, "max_tokens");
-                case "messages" -> turns = messages(p, system);
-                case "system" -> append(system, systemText(p));
+                case "messages" -> turns = messages(p, system, images);
+                case "system" -> append(system, systemText(p, images));
                 case "stop_sequences" -> stops = strings(p, "stop_sequences");
                 case "stream" -> stream = bool(p, "stream");
                 case "thinking" -> {
@@ -126,7 +127,7 @@ record MessagesRequest(
         return new Conversation(model, system, turns, OptionalInt.of(maxTokens), stopSequences, thinking, thinkingBudget);
     }
 
-    private static List<Turn> messages(JsonParser p, StringBuilder system) throws IOException {
+    private static List<Turn> messages(JsonParser p, StringBuilder system, ImageUrls images) throws IOException {
         expect(p, JsonToken.START_ARRAY, "messages", "an array");
         List<Turn> turns = new ArrayList<>();
         for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
@@ -138,7 +139,7 @@ record MessagesRequest(
                 p.nextToken();
                 switch (f) {
                     case "role" -> role = string(p, where + ".role");
-                    case "content" -> parts = content(p, where + ".content");
+                    case "content" -> parts = content(p, where + ".content", images);
                     default -> p.skipChildren();
                 }
             }
@@ -156,7 +157,7 @@ record MessagesRequest(
     }
 
     /** String content, or an array of blocks. */
-    private static List<Part> content(JsonParser p, String where) throws IOException {
+    private static List<Part> content(JsonParser p, String where, ImageUrls images) throws IOException {
         if (p.currentToken() == JsonToken.VALUE_STRING) {
             String text = p.getText();
             if (text.isEmpty()) {
@@ -167,12 +168,12 @@ record MessagesRequest(
         expect(p, JsonToken.START_ARRAY, where, "a string or an array of content blocks");
         List<Part> parts = new ArrayList<>();
         for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-            parts.add(block(Node.read(p), where + "." + i));
+            parts.add(block(Node.read(p), where + "." + i, images));
         }
         return parts;
     }
 
-    private static Part block(Node b, String where) {
+    private static Part block(Node b, String where, ImageUrls images) throws IOException {
         String type = String.valueOf(b.text("type"));
         return switch (type) {
             case "text" -> {
@@ -182,7 +183,7 @@ record MessagesRequest(
                 }
                 yield new Part.Text(text);
             }
-            case "image" -> image(b.get("source"), where + ".source");
+            case "image" -> image(b.get("source"), where + ".source", images);
             case "tool_use" -> new Part.ToolCall(required(b, "id", where), required(b, "name", where),
                     b.get("input").isObject() ? b.get("input").toJson() : "{}");
             case "tool_result" -> {
@@ -193,7 +194,7 @@ record MessagesRequest(
                 }
                 List<Node> blocks = c.elements();
                 for (int i = 0; i < blocks.size(); i++) {
-                    content.add(block(blocks.get(i), where + ".content." + i));
+                    content.add(block(blocks.get(i), where + ".content." + i, images));
                 }
                 yield new Part.ToolResult(required(b, "tool_use_id", where), content, b.get("is_error").isTrue());
             }
@@ -204,8 +205,11 @@ record MessagesRequest(
         };
     }
 
-    private static Part image(Node source, String where) {
+    private static Part image(Node source, String where, ImageUrls images) throws IOException {
         String kind = String.valueOf(source.text("type"));
+        if (kind.equals("url")) {
+            return images.resolve(required(source, "url", where), where + ".url"); // fetched, or refused, as configured
+        }
         if (!kind.equals("base64")) {
             throw invalid(where + ".type", "image sources of type '" + kind + "' are not supported by claude-proxy; "
                     + "send the image as base64");
@@ -224,11 +228,11 @@ record MessagesRequest(
     }
 
     /** A system prompt: a string or an array of text blocks. */
-    private static String systemText(JsonParser p) throws IOException {
+    private static String systemText(JsonParser p, ImageUrls images) throws IOException {
         if (p.currentToken() == JsonToken.VALUE_NULL) {
             return "";
         }
-        return textOnly(content(p, "system"), "system");
+        return textOnly(content(p, "system", images), "system");
     }
 
     private static String textOnly(List<Part> parts, String where) {

@@ -24,11 +24,16 @@ public final class RequestIds {
         if (id != null) {
             return id;
         }
-        byte[] bytes = new byte[12];
-        RANDOM.nextBytes(bytes);
-        String made = "req_" + HexFormat.of().formatHex(bytes);
+        String made = newId("req_");
         exchange.getResponseHeaders().set("request-id", made);
         exchange.getResponseHeaders().set("x-request-id", made);
         return made;
+    }
+
+    /** {@code prefix} and 24 random hex digits: request, message and completion ids. */
+    public static String newId(String prefix) {
+        byte[] bytes = new byte[12];
+        RANDOM.nextBytes(bytes);
+        return prefix + HexFormat.of().formatHex(bytes);
     }
 }

@@ -2,22 +2,17 @@ package proxy.openai;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
-import java.security.SecureRandom;
-import java.util.HexFormat;
+import proxy.http.RequestIds;
 import proxy.chat.StopReason;
 import proxy.chat.Usage;
 
 /** The JSON pieces a completion and its chunks share: ids, finish reasons, usage. */
 final class ChatChunks {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private ChatChunks() {}
 
     static String newId() {
-        byte[] bytes = new byte[12];
-        RANDOM.nextBytes(bytes);
-        return "chatcmpl-" + HexFormat.of().formatHex(bytes);
+        return RequestIds.newId("chatcmpl-");
     }
 
     /**

@@ -1,5 +1,6 @@
 package proxy.openai;
 
+import proxy.http.ImageUrls;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package proxy.openai;
 
+import proxy.http.ImageUrls;
 import static proxy.http.RequestFields.expect;
 import static proxy.http.RequestFields.invalid;
 import static proxy.http.RequestFields.string;

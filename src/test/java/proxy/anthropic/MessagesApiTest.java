@@ -187,7 +187,7 @@ class MessagesApiTest {
     void imageUrlsAreRefusedClearly() throws Exception {
         assertError(post("{\"model\":\"opus\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\","
                 + "\"source\":{\"type\":\"url\",\"url\":\"https://example.com/cat.png\"}}]}]}"), 400, "invalid_request_error",
-                "messages.0.content.0.source.type: image sources of type 'url' are not supported by claude-proxy");
+                "messages.0.content.0.source.url: image URLs are not fetched by this proxy");
     }
 
     @Test
@@ -242,5 +242,32 @@ class MessagesApiTest {
             }
         }
         return sb.toString();
+    }
+
+    @Test
+    void imageUrlsAreFetchedWhenTheOperatorSaysSo() throws Exception {
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G'};
+        com.sun.net.httpserver.HttpServer images = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        images.createContext("/cat.png", ex -> {
+            ex.getResponseHeaders().set("Content-Type", "image/png");
+            ex.sendResponseHeaders(200, png.length);
+            try (var out = ex.getResponseBody()) {
+                out.write(png);
+            }
+        });
+        images.start();
+        Path stdin = tmp.resolve("stdin");
+        try (TestServer fetching = TestServer.start(Map.of(), "--fetch-images", "on")) {
+            String url = "http://127.0.0.1:" + images.getAddress().getPort() + "/cat.png";
+            HttpResponse<String> r = fetching.post("/v1/messages", "{\"model\":\"opus\",\"max_tokens\":10,\"messages\":[{\"role\":"
+                    + "\"user\",\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"url\",\"url\":\"" + url + "\"}},"
+                    + "{\"type\":\"text\",\"text\":\"what is it? fake:stdinfile=" + stdin + "\"}]}]}");
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(Files.readString(stdin).contains("{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":"
+                    + "\"image/png\",\"data\":\"" + java.util.Base64.getEncoder().encodeToString(png) + "\"}}"), Files.readString(stdin));
+        } finally {
+            images.stop(0);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package proxy.openai;
 
+import proxy.http.ImageUrls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

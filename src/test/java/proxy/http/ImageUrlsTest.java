@@ -1,4 +1,4 @@
-package proxy.openai;
+package proxy.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

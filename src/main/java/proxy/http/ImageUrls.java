@@ -1,4 +1,4 @@
-package proxy.openai;
+package proxy.http;
 
 import static proxy.http.RequestFields.invalid;
 
@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import proxy.chat.ErrorKind;
 import proxy.chat.Part;
-import proxy.http.HttpError;
 
 /**
  * The {@code url} of an OpenAI {@code image_url} content part, turned into an inline image.
@@ -31,23 +30,23 @@ import proxy.http.HttpError;
  * <p>Checking and fetching are two steps ({@link #prepare}) so that a request is fully validated
  * before the proxy touches the network for it.
  */
-final class ImageUrls {
+public final class ImageUrls {
 
     /** The API's limit for one image, decoded. */
-    static final int MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+    public static final int MAX_IMAGE_BYTES = 5 * 1024 * 1024;
     static final List<String> IMAGE_TYPES = List.of("image/jpeg", "image/png", "image/gif", "image/webp");
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
 
     /** An image whose URL has been checked; {@link #get} may still have to fetch it. */
     @FunctionalInterface
-    interface Pending {
+    public interface Pending {
         Part.Image get() throws InterruptedIOException;
     }
 
     private final HttpClient client; // null when fetching is off
 
-    ImageUrls(boolean fetch) {
+    public ImageUrls(boolean fetch) {
         this.client = fetch
                 ? HttpClient.newBuilder()
                         .followRedirects(HttpClient.Redirect.NORMAL) // NORMAL: never from https down to http
@@ -57,7 +56,7 @@ final class ImageUrls {
     }
 
     /** The image at {@code url}, fetched now if it is remote. */
-    Part.Image resolve(String url, String where) throws InterruptedIOException {
+    public Part.Image resolve(String url, String where) throws InterruptedIOException {
         return prepare(url, where).get();
     }
 
@@ -65,7 +64,7 @@ final class ImageUrls {
      * Checks {@code url} without touching the network: a data URL is decoded into its image, a
      * remote URL is refused when fetching is off, any other scheme is refused.
      */
-    Pending prepare(String url, String where) {
+    public Pending prepare(String url, String where) {
         String scheme = scheme(url);
         switch (scheme) {
             case "data" -> {
