@@ -31,4 +31,19 @@ public final class Processes {
         return lines.stream().filter(l -> l.startsWith(role + " ")).mapToLong(l -> Long.parseLong(l.substring(role.length() + 1)))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + role + " in " + lines));
     }
+
+    /**
+     * Asserts that the fake CLI of {@code pidfile} and its grandchild are gone. The proxy notices
+     * a hang-up at its next write, so this waits for that, bounded.
+     */
+    public static void assertTreeKilled(Path pidfile) throws IOException {
+        long cli = pid(pidfile, "self");
+        long grandchild = pid(pidfile, "grandchild");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while ((running(cli) || running(grandchild)) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        org.junit.jupiter.api.Assertions.assertFalse(running(cli), "the CLI was killed");
+        org.junit.jupiter.api.Assertions.assertFalse(running(grandchild), "its child too");
+    }
 }

@@ -114,15 +114,7 @@ class MessagesApiTest {
                 // read until the first delta: the CLI is mid-answer
             }
         } // closing the body closes the connection
-        long cli = Processes.pid(pids, "self");
-        long grandchild = Processes.pid(pids, "grandchild");
-        // the proxy notices at its next write (the next delta, 300 ms on); wait for it, bounded
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while ((Processes.running(cli) || Processes.running(grandchild)) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertFalse(Processes.running(cli), "the CLI was killed");
-        assertFalse(Processes.running(grandchild), "its child too");
+        Processes.assertTreeKilled(pids);
     }
 
     @Test

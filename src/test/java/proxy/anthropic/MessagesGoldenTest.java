@@ -1,10 +1,7 @@
 package proxy.anthropic;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import proxy.Golden;
 import proxy.TestServer;
 
 /**
@@ -49,14 +47,6 @@ class MessagesGoldenTest {
                 .formatted(stream, capture);
     }
 
-    static String transcript(HttpResponse<String> r) {
-        StringBuilder sb = new StringBuilder("HTTP " + r.statusCode() + "\n");
-        for (String h : List.of("content-type", "retry-after", "x-should-retry")) {
-            r.headers().firstValue(h).ifPresent(v -> sb.append(h).append(": ").append(v).append('\n'));
-        }
-        sb.append('\n').append(r.body());
-        return normalize(sb.toString());
-    }
 
     static String normalize(String s) {
         return s.replaceAll("msg_[0-9a-f]{24}", "msg_ID").replaceAll("req_[0-9a-f]{24}", "req_ID");
@@ -65,20 +55,13 @@ class MessagesGoldenTest {
     @ParameterizedTest
     @MethodSource("captures")
     void stream(String capture) throws Exception {
-        check(capture + ".stream.txt", transcript(server.post("/v1/messages", request(capture, true))));
+        Golden.check(GOLDEN.resolve(capture + ".stream.txt"), normalize(Golden.transcript(server.post("/v1/messages", request(capture, true)))));
     }
 
     @ParameterizedTest
     @MethodSource("captures")
     void body(String capture) throws Exception {
-        check(capture + ".body.txt", transcript(server.post("/v1/messages", request(capture, false))));
+        Golden.check(GOLDEN.resolve(capture + ".body.txt"), normalize(Golden.transcript(server.post("/v1/messages", request(capture, false)))));
     }
 
-    private static void check(String name, String actual) throws IOException {
-        Path golden = GOLDEN.resolve(name);
-        if (Boolean.getBoolean("golden.update")) {
-            Files.writeString(golden, actual);
-        }
-        assertEquals(Files.readString(golden), actual, name);
-    }
 }

@@ -287,14 +287,7 @@ class ChatCompletionsApiTest {
                 // read up to the first content chunk: the CLI is mid-answer
             }
         }
-        long cli = Processes.pid(pids, "self");
-        long grandchild = Processes.pid(pids, "grandchild");
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while ((Processes.running(cli) || Processes.running(grandchild)) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertFalse(Processes.running(cli), "the CLI was killed");
-        assertFalse(Processes.running(grandchild), "its child too");
+        Processes.assertTreeKilled(pids);
     }
 
     @Test
