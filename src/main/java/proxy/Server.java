@@ -22,8 +22,8 @@ import proxy.anthropic.MessagesHandler;
 
 /**
  * Wiring only: one {@link HttpServer}, a virtual thread per exchange, one route per endpoint.
- * Owns the HTTP server, its executor, the CLI engine and the private working directory;
- * {@link #close} releases all four.
+ * Owns the HTTP server, its executor, the CLI engine, the image fetcher and the private
+ * working directory; {@link #close} releases them all.
  */
 public final class Server implements AutoCloseable {
 
@@ -37,8 +37,11 @@ public final class Server implements AutoCloseable {
     private final WorkDir workDir;
     private final CliEngine engine;
     private final InFlight inFlight;
+    private final ImageUrls images;
 
-    private Server(HttpServer http, ExecutorService executor, WorkDir workDir, CliEngine engine, InFlight inFlight) {
+    private Server(HttpServer http, ExecutorService executor, WorkDir workDir, CliEngine engine, InFlight inFlight,
+            ImageUrls images) {
+        this.images = images;
         this.http = http;
         this.executor = executor;
         this.workDir = workDir;
@@ -68,24 +71,31 @@ public final class Server implements AutoCloseable {
         http.setExecutor(executor);
 
         InFlight inFlight = new InFlight();
-        CliVersionProbe probe = new CliVersionProbe(config.claude(), config.env());
+        ImageUrls images = new ImageUrls(config.fetchImages());
+        wire(http, inFlight, config, engine, images);
+
+        http.start();
+        Server server = new Server(http, executor, workDir, engine, inFlight, images);
+        LOG.log(Level.INFO, "CLI working directory: {0}{1}", workDir.path(), config.cwd().isEmpty() ? " (private)" : "");
+        out.println("claude-proxy listening on " + server.baseUri());
+        out.flush();
+        return server;
+    }
+
+    /** Every endpoint, each with the error envelope of the API it belongs to. */
+    private static void wire(HttpServer http, InFlight inFlight, Config config, CliEngine engine, ImageUrls images) {
+        HealthHandler health = new HealthHandler(new CliVersionProbe(config.claude(), config.env()));
+        MessagesHandler messages = new MessagesHandler(engine, images);
+        ChatCompletionsHandler chat = new ChatCompletionsHandler(engine, config, images);
         ModelsHandler models = new ModelsHandler(config.models());
-        route(http, inFlight, Route.exact("/health", ClientEnvelope.INSTANCE).on("GET", new HealthHandler(probe)));
-        route(http, inFlight, Route.exact("/v1/messages", AnthropicErrors.ENVELOPE).on("POST", new MessagesHandler(engine, new ImageUrls(config.fetchImages()))));
-        ChatCompletionsHandler chat = new ChatCompletionsHandler(engine, config);
+        route(http, inFlight, Route.exact("/health", ClientEnvelope.INSTANCE).on("GET", health));
+        route(http, inFlight, Route.exact("/v1/messages", AnthropicErrors.ENVELOPE).on("POST", messages));
         for (String base : new String[] {"", "/openai"}) {
             route(http, inFlight, Route.exact(base + "/v1/chat/completions", OpenAiErrors.ENVELOPE).on("POST", chat));
             route(http, inFlight, Route.exact(base + ModelsHandler.PATH, ClientEnvelope.INSTANCE).on("GET", models));
             route(http, inFlight, Route.under(base + ModelsHandler.PATH + "/", ClientEnvelope.INSTANCE).on("GET", models));
         }
         http.createContext("/", inFlight.track(Route.notFound(ClientEnvelope.INSTANCE)));
-
-        http.start();
-        Server server = new Server(http, executor, workDir, engine, inFlight);
-        LOG.log(Level.INFO, "CLI working directory: {0}{1}", workDir.path(), config.cwd().isEmpty() ? " (private)" : "");
-        out.println("claude-proxy listening on " + server.baseUri());
-        out.flush();
-        return server;
     }
 
     private static void route(HttpServer http, InFlight inFlight, Route route) {
@@ -115,6 +125,7 @@ public final class Server implements AutoCloseable {
         inFlight.awaitIdle(STOP_GRACE);
         http.stop(0);
         executor.shutdownNow();
+        images.close();
         workDir.close();
     }
 }

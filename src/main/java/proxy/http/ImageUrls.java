@@ -30,7 +30,7 @@ import proxy.chat.Part;
  * <p>Checking and fetching are two steps ({@link #prepare}) so that a request is fully validated
  * before the proxy touches the network for it.
  */
-public final class ImageUrls {
+public final class ImageUrls implements AutoCloseable {
 
     /** The API's limit for one image, decoded. */
     public static final int MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -159,5 +159,13 @@ public final class ImageUrls {
 
     private static HttpError tooLarge(String where, String size) {
         return new HttpError(ErrorKind.REQUEST_TOO_LARGE, where + ": image exceeds 5 MB maximum: " + size).withParam(where);
+    }
+
+    /** Closes the HTTP client, if fetching was on. */
+    @Override
+    public void close() {
+        if (client != null) {
+            client.close();
+        }
     }
 }

@@ -33,10 +33,10 @@ public final class ChatCompletionsHandler implements HttpHandler {
     private final ImageUrls images;
     private final int maxN;
 
-    public ChatCompletionsHandler(CliEngine engine, Config config) {
+    public ChatCompletionsHandler(CliEngine engine, Config config, ImageUrls images) {
         this.engine = engine;
         this.models = new ModelMap(config.models(), config.modelMap());
-        this.images = new ImageUrls(config.fetchImages());
+        this.images = images;
         this.maxN = config.maxN();
     }
 
