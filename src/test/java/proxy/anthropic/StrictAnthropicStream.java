@@ -29,31 +29,31 @@ import proxy.json.Node;
  *   <li>{@code message_stop} last, and nothing after it.</li>
  * </ul>
  */
-final class StrictAnthropicStream {
+public final class StrictAnthropicStream {
 
     /** The message as {@code MessageStream.finalMessage()} would accumulate it. */
-    record Message(String id, String model, List<Block> content, String stopReason, String stopSequence,
+    public record Message(String id, String model, List<Block> content, String stopReason, String stopSequence,
             long inputTokens, long outputTokens) {
     }
 
-    sealed interface Block permits Text, Thinking, RedactedThinking, ToolUse {
+    public sealed interface Block permits Text, Thinking, RedactedThinking, ToolUse {
     }
 
-    record Text(String text) implements Block {
+    public record Text(String text) implements Block {
     }
 
-    record Thinking(String thinking, String signature) implements Block {
+    public record Thinking(String thinking, String signature) implements Block {
     }
 
-    record RedactedThinking(String data) implements Block {
+    public record RedactedThinking(String data) implements Block {
     }
 
     /** {@code inputJson} is the concatenated {@code partial_json} ({@code "{}"} when there was none). */
-    record ToolUse(String id, String name, String inputJson) implements Block {
+    public record ToolUse(String id, String name, String inputJson) implements Block {
     }
 
     /** An {@code event: error} in the stream: what TS turns into an {@code APIError} from the iterator. */
-    static final class StreamError extends RuntimeException {
+    public static final class StreamError extends RuntimeException {
         private final String type;
         private final String message;
 
@@ -100,13 +100,13 @@ final class StrictAnthropicStream {
     }
 
     /** Validates a whole SSE body and returns the message it accumulates to. */
-    static Message parse(String sseBody) {
+    public static Message parse(String sseBody) {
         List<Frame> frames = frames(sseBody);
         return new Accumulator().run(frames);
     }
 
     /** Validates a non-streaming error body: {@code {"type":"error","error":{"type":T,"message":M},"request_id"?}}. */
-    static void assertErrorBody(String json, String type) {
+    public static void assertErrorBody(String json, String type) {
         Node body = json(json, "error body");
         check("error".equals(body.text("type")), "error body: top-level type must be \"error\": " + json);
         Node error = body.get("error");

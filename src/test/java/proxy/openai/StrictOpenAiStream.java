@@ -21,17 +21,17 @@ import proxy.json.Node;
  * finish reason per choice, after its content; usage only when asked, in a last chunk with
  * {@code choices: []}, and {@code "usage": null} on every other chunk then.
  */
-final class StrictOpenAiStream {
+public final class StrictOpenAiStream {
 
     /** One choice as a client accumulates it. */
-    record Choice(String content, String reasoning, String finishReason) {}
+    public record Choice(String content, String reasoning, String finishReason) {}
 
     /** The accumulated stream; {@code usage} is null when none was sent. */
-    record Result(String id, String model, Map<Integer, Choice> choices, Node usage, List<Integer> order) {}
+    public record Result(String id, String model, Map<Integer, Choice> choices, Node usage, List<Integer> order) {}
 
     /** An in-stream error chunk ({@code {"error":{...}}}), which the SDKs raise as an APIError. */
-    static final class StreamError extends RuntimeException {
-        final String type;
+    public static final class StreamError extends RuntimeException {
+        public final String type;
 
         StreamError(String type, String message) {
             super(type + ": " + message);
@@ -42,7 +42,7 @@ final class StrictOpenAiStream {
     private StrictOpenAiStream() {
     }
 
-    static Result parse(String body, boolean includeUsage) {
+    public static Result parse(String body, boolean includeUsage) {
         List<String> frames = new ArrayList<>();
         for (String block : body.split("\n\n", -1)) {
             if (block.isEmpty()) {
