@@ -148,4 +148,27 @@ final class RealCli {
             Files.deleteIfExists(log);
         }
     }
+
+    /**
+     * Runs {@code conversation} through a {@code CliEngine} on the real CLI against
+     * {@code upstream}, with a HOME and a working directory under {@code tmp}; the events in order.
+     */
+    static java.util.List<proxy.chat.ReplyEvent> runEngine(Path tmp, FakeAnthropic upstream,
+            proxy.chat.Conversation conversation) throws IOException {
+        Path claude = install();
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path cwd = Files.createDirectories(tmp.resolve("cwd"));
+        proxy.config.Config config;
+        try {
+            config = ((proxy.config.Args.Run) proxy.config.Args.parse(
+                    new String[] {"--claude", claude.toString(), "--timeout", "120s"}, env(home, upstream.baseUrl()))).config();
+        } catch (proxy.config.UsageException e) {
+            throw new AssertionError(e);
+        }
+        java.util.List<proxy.chat.ReplyEvent> events = new java.util.ArrayList<>();
+        try (proxy.cli.CliEngine engine = new proxy.cli.CliEngine(config, cwd)) {
+            engine.run(conversation, e -> events.add(e));
+        }
+        return events;
+    }
 }

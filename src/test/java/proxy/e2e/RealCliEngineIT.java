@@ -20,9 +20,6 @@ import proxy.chat.Conversation;
 import proxy.chat.ErrorKind;
 import proxy.chat.ReplyEvent;
 import proxy.chat.Turn;
-import proxy.cli.CliEngine;
-import proxy.config.Args;
-import proxy.config.Config;
 import proxy.json.Node;
 
 /**
@@ -36,21 +33,7 @@ class RealCliEngineIT {
     Path tmp;
 
     private List<ReplyEvent> run(FakeAnthropic upstream, Conversation conversation) throws IOException {
-        Path claude = RealCli.install();
-        Path home = Files.createDirectories(tmp.resolve("home"));
-        Path cwd = Files.createDirectories(tmp.resolve("cwd"));
-        Map<String, String> env = RealCli.env(home, upstream.baseUrl());
-        Config config;
-        try {
-            config = ((Args.Run) Args.parse(new String[] {"--claude", claude.toString(), "--timeout", "120s"}, env)).config();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-        List<ReplyEvent> events = new ArrayList<>();
-        try (CliEngine engine = new CliEngine(config, cwd)) {
-            engine.run(conversation, e -> events.add(e));
-        }
-        return events;
+        return RealCli.runEngine(tmp, upstream, conversation);
     }
 
     private static String text(List<ReplyEvent> events) {

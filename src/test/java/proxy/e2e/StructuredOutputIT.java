@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -20,9 +17,6 @@ import proxy.chat.ReplyEvent;
 import proxy.chat.ReplyEvent.Block;
 import proxy.chat.StopReason;
 import proxy.chat.Turn;
-import proxy.cli.CliEngine;
-import proxy.config.Args;
-import proxy.config.Config;
 import proxy.json.Node;
 
 /**
@@ -40,24 +34,9 @@ class StructuredOutputIT {
     Path tmp;
 
     private List<ReplyEvent> run(FakeAnthropic upstream) throws IOException {
-        Path claude = RealCli.install();
-        Path home = Files.createDirectories(tmp.resolve("home"));
-        Path cwd = Files.createDirectories(tmp.resolve("cwd"));
-        Map<String, String> env = RealCli.env(home, upstream.baseUrl());
-        Config config;
-        try {
-            config = ((Args.Run) Args.parse(new String[] {"--claude", claude.toString(), "--timeout", "120s"}, env)).config();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-        Conversation conversation = new Conversation("sonnet", Optional.empty(),
+        return RealCli.runEngine(tmp, upstream, new Conversation("sonnet", Optional.empty(),
                 List.of(Turn.user("Where is the Eiffel tower?")), OptionalInt.empty(), List.of(), false,
-                OptionalInt.empty(), Optional.empty(), Optional.of(SCHEMA));
-        List<ReplyEvent> events = new ArrayList<>();
-        try (CliEngine engine = new CliEngine(config, cwd)) {
-            engine.run(conversation, e -> events.add(e));
-        }
-        return events;
+                OptionalInt.empty(), Optional.empty(), Optional.of(SCHEMA)));
     }
 
     @Test
