@@ -39,6 +39,8 @@ public final class CliEngine implements AutoCloseable {
     private final Path runFiles;
     private final CliLimiter limiter;
     private final Set<CliProcess> live = ConcurrentHashMap.newKeySet();
+    /** Set by {@link #close}: no CLI starts after it, and one that raced it is killed at once. */
+    private volatile boolean closed;
     /** Set once a seeded session could not be resumed: with --history auto, flatten from then on. */
     private final AtomicBoolean seedingBroken = new AtomicBoolean();
     private final Duration keepAlive;
@@ -91,6 +93,10 @@ public final class CliEngine implements AutoCloseable {
     private enum Attempt { DONE, SEED_FAILED }
 
     private Attempt attempt(Conversation conversation, ReplySink sink, boolean flatten, long deadline) throws IOException {
+        if (closed) { // its per-run directory is gone too
+            sink.accept(new ReplyEvent.Failed(ErrorKind.UNAVAILABLE, "The proxy is shutting down"));
+            return Attempt.DONE;
+        }
         Optional<Path> cli = CliLocator.find(config.claude(), config.env());
         if (cli.isEmpty()) {
             sink.accept(new ReplyEvent.Failed(ErrorKind.UNAVAILABLE, "The Claude CLI is not available: "
@@ -125,6 +131,9 @@ public final class CliEngine implements AutoCloseable {
             return Attempt.DONE;
         }
         live.add(process);
+        if (closed) {
+            process.close(); // close() may have run between the check above and add(): its output ends now
+        }
         try (process) {
             try {
                 process.send(command.stdin());
@@ -230,6 +239,7 @@ public final class CliEngine implements AutoCloseable {
     /** Kills every running CLI and removes the per-run files: the server is stopping. */
     @Override
     public void close() {
+        closed = true;
         live.forEach(CliProcess::close);
         RunFile.deleteTree(runFiles);
         SessionSeed.configDir(config.env()).ifPresent(dir -> {

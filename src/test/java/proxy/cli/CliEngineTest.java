@@ -379,4 +379,17 @@ class CliEngineTest {
             }
         });
     }
+
+    @Test
+    void noCliStartsAfterShutdown() throws Exception {
+        Path pids = file("pids");
+        CliEngine engine = engine(Map.of("FAKE_CLAUDE_PIDFILE", pids.toString()));
+        engine.close();
+        RecordingSink sink = new RecordingSink();
+        engine.run(new Conversation("opus", Optional.of("system text"), List.of(Turn.user("hi")), OptionalInt.empty(),
+                List.of(), false), sink);
+        Failed f = assertInstanceOf(Failed.class, sink.last());
+        assertEquals(ErrorKind.UNAVAILABLE, f.kind());
+        assertFalse(Files.exists(pids), "no CLI was started");
+    }
 }
