@@ -3,7 +3,9 @@ package proxy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /** Process checks for tests. */
 public final class Processes {
@@ -39,11 +41,25 @@ public final class Processes {
     public static void assertTreeKilled(Path pidfile) throws IOException {
         long cli = pid(pidfile, "self");
         long grandchild = pid(pidfile, "grandchild");
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while ((running(cli) || running(grandchild)) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        waitUntil(() -> !running(cli) && !running(grandchild), Duration.ofSeconds(10));
         org.junit.jupiter.api.Assertions.assertFalse(running(cli), "the CLI was killed");
         org.junit.jupiter.api.Assertions.assertFalse(running(grandchild), "its child too");
+    }
+
+    /** Waits (parked, not spinning) until {@code condition} holds or {@code limit} passed; whether it holds. */
+    public static boolean waitUntil(BooleanSupplier condition, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return condition.getAsBoolean();
+            }
+        }
+        return true;
     }
 }

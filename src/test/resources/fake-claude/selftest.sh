@@ -105,6 +105,157 @@ t=$(( $(now_ms) - t0 ))
 exec 7>&-
 check "SIGTERM while stdin is open: exit 143 promptly (${t} ms)" eval '[[ $rc = 143 && $t -lt 1000 ]]'
 
+# --- turn loop: one process, many stdin lines ----------------------------------------------
+cap=$captures/01-stream-json/stdout.jsonl
+ncap=$(wc -l < "$cap")
+# signal_and_wait SIG PID: sends SIG, waits (KILLs it after 5 s), sets $rc and $t (ms)
+signal_and_wait() {
+  local t0; t0=$(now_ms)
+  kill -"$1" "$2"
+  wait_for dead "$2" || kill -KILL "$2"
+  wait "$2"; rc=$?
+  t=$(( $(now_ms) - t0 ))
+}
+children_gone() { local c; for c in $1; do wait_for dead "$c" || return 1; done; }
+
+# turn N's expected output: the case with the cumulative total and result_index N-1
+cum() { sed "/\"type\":\"result\"/{s/\"total_cost_usd\":0.049436,/\"total_cost_usd\":$1,/;s/\"result_index\":0,/\"result_index\":$2,/}" "$cap"; }
+cum 0.098872 1 > "$work/turn2.want"
+cum 0.148308 2 > "$work/turn3.want"
+check "turn loop: the expected outputs differ from the case only in the result line" eval \
+  '[[ $(diff "$cap" "$work/turn2.want" | grep -c "^[<>]") = 2 ]] &&
+   grep -q "\"total_cost_usd\":0.098872,.*\"result_index\":1,\|\"result_index\":1,.*\"total_cost_usd\":0.098872," "$work/turn2.want"'
+
+mkfifo "$work/turns.fifo"
+exec 8<> "$work/turns.fifo"
+FAKE_CLAUDE_TURNLOG=$work/turnlog "$fake" -p < "$work/turns.fifo" > "$work/turns.out" 2> "$work/turns.err" 8>&- &
+pid=$!; started+=("$pid")
+msg "first fake:stdinfile=$work/turn.stdin" >&8
+wait_for has_lines "$work/turns.out" "$ncap"
+sleep 0.2
+check "turn 1: the case byte for byte, the process waits for more stdin" \
+  eval 'cmp -s "$work/turns.out" "$cap" && alive $pid'
+sleep 0.3
+msg "second fake:stdinfile=$work/turn.stdin" >&8
+wait_for has_lines "$work/turns.out" $((2 * ncap))
+sleep 0.2
+check "turn 2: full output while stdin is still open, same process" \
+  eval '[[ $(wc -l < "$work/turns.out") = $((2 * ncap)) ]] && alive $pid'
+check "turn 2: total_cost_usd is the sum of both turns, result_index 1, the rest unchanged" \
+  cmp -s <(tail -n "$ncap" "$work/turns.out") "$work/turn2.want"
+check "turn 2: stdinfile holds only the second line" \
+  cmp -s "$work/turn.stdin" <(msg "second fake:stdinfile=$work/turn.stdin")
+printf '\n' >&8   # an empty line is not a turn
+msg third >&8
+wait_for has_lines "$work/turns.out" $((3 * ncap))
+check "turn 3 (after an empty line): total of three turns, result_index 2" \
+  cmp -s <(tail -n "$ncap" "$work/turns.out") "$work/turn3.want"
+exec 8>&-
+wait_for dead "$pid" || kill -KILL "$pid"
+wait "$pid"; rc=$?
+check "turn loop: exit 0 at stdin EOF, nothing on stderr" eval '[[ $rc = 0 && ! -s $work/turns.err && $(wc -l < "$work/turns.out") = $((3 * ncap)) ]]'
+check "turnlog: one 'pid P turn N' line per turn" \
+  cmp -s "$work/turnlog" <(printf 'pid %s turn %s\n' "$pid" 1 "$pid" 2 "$pid" 3)
+
+# several lines at once, stdin closed at once: all turns run, as the real CLI does
+{ msg one; msg two; } | "$fake" > "$work/out" 2>/dev/null; rc=$?
+check "two lines then EOF: two turns, second cumulative, exit 0" \
+  eval '[[ $rc = 0 ]] && cmp -s "$work/out" <(cat "$cap" "$work/turn2.want")'
+
+# a turn whose case fails ends the process, although stdin is still open
+exec 8<> "$work/turns.fifo"
+"$fake" < "$work/turns.fifo" > "$work/out" 2>/dev/null 8>&- &
+pid=$!; started+=("$pid")
+msg one >&8
+msg 'fake:case=60-err-401' >&8
+wait_for dead "$pid" || kill -KILL "$pid"
+wait "$pid"; rc=$?
+exec 8>&-
+check "a failing second turn exits with its case rc (1) while stdin is open" \
+  eval '[[ $rc = 1 && $(wc -l < "$work/out") = $((ncap + $(wc -l < "$captures/60-err-401/stdout.jsonl"))) ]]'
+
+# no line at all: like the real CLI, no output and exit 0
+FAKE_CLAUDE_TURNLOG=$work/turnlog0 "$fake" < /dev/null > "$work/out" 2>&1; rc=$?
+check "no stdin line: no output, no turn, exit 0" eval '[[ $rc = 0 && ! -s $work/out && ! -e $work/turnlog0 ]]'
+
+# SIGTERM / SIGINT while waiting for the next line
+exec 8<> "$work/turns.fifo"
+"$fake" < "$work/turns.fifo" > "$work/out" 2>/dev/null 8>&- &
+pid=$!; started+=("$pid")
+msg one >&8
+wait_for has_lines "$work/out" "$ncap"
+sleep 0.2
+waiting=0; alive "$pid" && cmp -s "$work/out" "$cap" && waiting=1
+signal_and_wait TERM "$pid"
+check "SIGTERM while waiting for a second line: exit 143 promptly (${t} ms)" eval '[[ $waiting = 1 && $rc = 143 && $t -lt 1000 ]]'
+# background jobs of a script ignore SIGINT (and then bash cannot trap it) unless job control is on
+set -m
+"$fake" < "$work/turns.fifo" > "$work/out" 2>/dev/null 8>&- &
+pid=$!; started+=("$pid")
+set +m
+msg one >&8
+wait_for has_lines "$work/out" "$ncap"
+sleep 0.2
+waiting=0; alive "$pid" && cmp -s "$work/out" "$cap" && waiting=1
+signal_and_wait INT "$pid"
+check "SIGINT while waiting for a second line: exit 130 promptly (${t} ms)" eval '[[ $waiting = 1 && $rc = 130 && $t -lt 1000 ]]'
+exec 8>&-
+
+# --- nostdin -------------------------------------------------------------------------------
+mkfifo "$work/nostdin.fifo"
+exec 9<> "$work/nostdin.fifo"
+msg 'fake:case=no-such-case' >&9   # would make it exit 64 at once, were it read
+FAKE_CLAUDE_MODE=nostdin "$fake" < "$work/nostdin.fifo" > "$work/out" 2> "$work/err" 9>&- &
+pid=$!; started+=("$pid")
+sleep 0.4
+check "nostdin: still running, printed nothing" eval 'alive $pid && [[ ! -s $work/out && ! -s $work/err ]]'
+children=$(cat /proc/$pid/task/*/children 2>/dev/null)
+signal_and_wait TERM "$pid"
+check "nostdin: SIGTERM ends it promptly (${t} ms) with 143" eval '[[ $rc = 143 && $t -lt 1000 ]]'
+check "nostdin: its sleep child is gone too" children_gone "$children"
+back=
+IFS= read -r -t 1 -u 9 back
+check "nostdin: the stdin line was never consumed" test "$back" = "$(msg 'fake:case=no-such-case')"
+# mode=nostdin given in a line: that line is read, nothing more
+msg 'fake:mode=nostdin' >&9
+msg 'fake:case=no-such-case' >&9
+"$fake" < "$work/nostdin.fifo" > "$work/out" 2> "$work/err" 9>&- &
+pid=$!; started+=("$pid")
+sleep 0.4
+check "fake:mode=nostdin in a line: still running, printed nothing" eval 'alive $pid && [[ ! -s $work/out && ! -s $work/err ]]'
+signal_and_wait TERM "$pid"
+back=
+IFS= read -r -t 1 -u 9 back
+check "fake:mode=nostdin in a line: exit 143, the next line not consumed" \
+  eval '[[ $rc = 143 && $back == "$(msg "fake:case=no-such-case")" ]]'
+exec 9>&-
+
+# --- FAKE_CLAUDE_START_MS ------------------------------------------------------------------
+t0=$(now_ms)
+FAKE_CLAUDE_START_MS=800 "$fake" < <(msg hi) > "$work/start.out" 2>/dev/null &
+pid=$!; started+=("$pid")
+sleep 0.4
+check "FAKE_CLAUDE_START_MS=800: nothing printed after 400 ms although the line was written" \
+  eval 'alive $pid && [[ ! -s $work/start.out ]]'
+wait_for dead "$pid" || kill -KILL "$pid"
+wait "$pid"; rc=$?
+t=$(( $(now_ms) - t0 ))
+check "FAKE_CLAUDE_START_MS=800: then the case, exit 0, after >= 800 ms (${t} ms)" \
+  eval '[[ $rc = 0 && $t -ge 800 ]] && cmp -s "$work/start.out" "$cap"'
+exec 8<> "$work/turns.fifo"
+FAKE_CLAUDE_START_MS=100000 "$fake" < "$work/turns.fifo" > "$work/out" 2>/dev/null 8>&- &
+pid=$!; started+=("$pid")
+msg hi >&8
+sleep 0.3
+children=$(cat /proc/$pid/task/*/children 2>/dev/null)
+signal_and_wait TERM "$pid"
+exec 8>&-
+check "SIGTERM during the start-up sleep: 143 promptly (${t} ms), nothing printed" \
+  eval '[[ $rc = 143 && $t -lt 1000 && ! -s $work/out ]]'
+check "start-up sleep child gone" children_gone "$children"
+msg hi | FAKE_CLAUDE_START_MS=soon "$fake" > /dev/null 2>&1; rc=$?
+check "bad FAKE_CLAUDE_START_MS: exit 64" test "$rc" = 64
+
 # --- grandchild / pidfile ------------------------------------------------------------------
 msg "fake:grandchild=1 fake:pidfile=$work/pids" | "$fake" > "$work/out" 2>/dev/null &
 pid=$!; wait "$pid"; rc=$?
@@ -149,7 +300,7 @@ msg "fake:argvfile=$work/argv fake:stdinfile=$work/stdin" > "$work/stdin.sent"
 check "argvfile: one argument per line, empty argument kept" \
   cmp -s "$work/argv" <(printf '%s\n' -p --tools '' --model 'a b')
 check "stdinfile: byte for byte copy of stdin" cmp -s "$work/stdin" "$work/stdin.sent"
-FAKE_CLAUDE_ARGVFILE=$work/argv0 "$fake" < /dev/null > /dev/null
+msg x | FAKE_CLAUDE_ARGVFILE=$work/argv0 "$fake" > /dev/null
 check "argvfile without arguments: empty file" eval '[[ -f $work/argv0 && ! -s $work/argv0 ]]'
 
 # --- --version -----------------------------------------------------------------------------
@@ -163,7 +314,7 @@ check "--version broken: exit 3, nothing on stdout, message on stderr" \
 
 # --- temp files ----------------------------------------------------------------------------
 left=$(ls -A "$TMPDIR")
-check "no stdin temp files left behind${left:+ ($left)}" test -z "$left"
+check "no temp files left behind${left:+ ($left)}" test -z "$left"
 
 if (( fails )); then
   printf '%d check(s) FAILED\n' "$fails"

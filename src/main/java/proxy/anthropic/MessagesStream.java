@@ -12,7 +12,8 @@ import proxy.sse.SseWriter;
 
 /**
  * A reply as an Anthropic SSE stream (api-contract.md §1.5): {@code message_start}, blocks,
- * {@code message_delta}, {@code message_stop}, each frame flushed as it comes. The 200 goes out
+ * {@code message_delta}, {@code message_stop}, sent as they come (frames that arrive together
+ * in one write). The 200 goes out
  * with the first event of the reply, so a CLI that fails before answering still gets a real
  * HTTP status ({@link #failure}); after that, a failure is an {@code error} event.
  */
@@ -40,7 +41,9 @@ final class MessagesStream implements ReplySink, Closeable {
     public boolean accept(ReplyEvent event) throws IOException {
         switch (event) {
             case ReplyEvent.Started s -> {
-                sse.open();
+                if (!sse.isOpen()) {
+                    sse.open();
+                }
                 sse.event("message_start", Json.bytes(g -> {
                     g.writeStartObject();
                     g.writeStringField("type", "message_start");
@@ -116,13 +119,27 @@ final class MessagesStream implements ReplySink, Closeable {
         }));
     }
 
-    /** While the CLI is quiet, a {@code ping} keeps the connection (and idle-timeout proxies) alive. */
+    /**
+     * While nothing happens, a {@code ping} keeps the connection (and idle-timeout proxies)
+     * alive. Before {@code message_start} (the request waits for a free CLI, or the CLI is slow
+     * to start) the stream opens with a comment, which every SSE client skips, so the client
+     * knows it was heard; a failure after that is an {@code error} event.
+     */
     @Override
     public boolean quiet() throws IOException {
         if (sse.isOpen()) {
             sse.event("ping", "{\"type\":\"ping\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sse.flush();
+        } else {
+            sse.open();
+            sse.comment("waiting");
         }
         return true;
+    }
+
+    @Override
+    public void flush() throws IOException {
+        sse.flush();
     }
 
     @Override

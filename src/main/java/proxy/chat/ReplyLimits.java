@@ -23,7 +23,7 @@ import proxy.chat.ReplyEvent.ToolInputDelta;
  * earliest in the block (ties: the longer sequence), exactly as if the whole text had been
  * searched at once. When the limits end a reply, {@code next} gets the text before the end,
  * {@code BlockStopped}, then a {@code Finished} of our own, and {@link #accept} returns false
- * (so the engine kills the CLI) now and for every later event.
+ * (so the engine kills the CLI, whose turn is cut short) now and for every later event.
  *
  * <p>Invariants: {@code held} is the longest suffix of text block {@code heldIndex}'s text that
  * is a proper prefix of some stop sequence; nothing before it can start a match any more, so
@@ -84,6 +84,11 @@ public final class ReplyLimits implements ReplySink {
         return !ended && next.quiet();
     }
 
+    @Override
+    public void flush() throws IOException {
+        next.flush();
+    }
+
     private boolean handle(ReplyEvent event) throws IOException {
         return switch (event) {
             case TextDelta t -> text(t);
@@ -95,7 +100,7 @@ public final class ReplyLimits implements ReplySink {
                 held = ""; // the CLI dropped that block: its held text is moot and must not end the reply
                 yield next.accept(a);
             }
-            default -> flush() && passOn(event);
+            default -> releaseHeld() && passOn(event);
         };
     }
 
@@ -113,7 +118,7 @@ public final class ReplyLimits implements ReplySink {
     }
 
     private boolean text(TextDelta t) throws IOException {
-        if (t.index() != heldIndex && !flush()) { // text of a new block: the old one's is complete
+        if (t.index() != heldIndex && !releaseHeld()) { // text of a new block: the old one's is complete
             return false;
         }
         heldIndex = t.index();
@@ -121,7 +126,7 @@ public final class ReplyLimits implements ReplySink {
     }
 
     /** Gives the held text out as if its block ended here: it may hold a match that now wins. */
-    private boolean flush() throws IOException {
+    private boolean releaseHeld() throws IOException {
         return held.isEmpty() || release(held, false);
     }
 

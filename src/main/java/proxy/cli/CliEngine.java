@@ -6,241 +6,294 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import proxy.chat.CanonicalTurns;
 import proxy.chat.Conversation;
 import proxy.chat.ErrorKind;
 import proxy.chat.ReplyEvent;
 import proxy.chat.ReplySink;
+import proxy.chat.Turn;
 import proxy.config.Config;
 
 /**
- * Runs conversations through the CLI, one process per request: takes a concurrency slot, seeds
- * the history, starts the CLI, feeds its output through a {@link CliEventReader} into the
- * caller's {@link ReplySink} on the caller's thread, and enforces the timeouts. Every run ends
- * with its process tree killed, its seed and files deleted and its slot released, whatever
- * happened (a client that hangs up shows up as an {@link IOException} from the sink).
+ * Runs conversations through the CLI and owns every CLI process: the ones running a turn, the
+ * spares of the {@link WarmPool} and the {@link LiveConversations} kept for a next turn.
  *
- * <p>Owns the processes that are running ({@link #close} kills them at shutdown) and a private
- * directory for per-run files.
+ * <p>A run takes a slot ({@link CliLimiter}; while it waits a stream gets keep-alives), then
+ * finds a process for its conversation: the kept process whose history is the conversation's
+ * (only the new user line is written), else a spare (a conversation without history), else a
+ * new one (history seeded as a CLI session). The turn's events reach the caller's
+ * {@link ReplySink} on the caller's thread. A turn that ran to its end leaves its process kept
+ * for the next turn; any other (failed, cut short, timed out, client gone) kills it. Whatever
+ * happens, the slot is released and no process is left without an owner.
  */
 public final class CliEngine implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(CliEngine.class.getName());
     static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
-    private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
+    private static final Duration FULL_QUEUE_RETRY = Duration.ofSeconds(1);
 
     private final Config config;
     private final Path cwd;
     private final Path runFiles;
     private final CliLimiter limiter;
-    private final Set<CliProcess> live = ConcurrentHashMap.newKeySet();
+    /** Platform threads that read the CLIs' pipes, reused from one process to the next. */
+    private final ExecutorService pipes =
+            Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("cli-pipe-", 0).factory());
+    private final WarmPool pool;
+    private final LiveConversations kept;
+    /** Sessions between start and the end of their turn: neither pooled nor kept. */
+    private final Set<CliSession> running = ConcurrentHashMap.newKeySet();
+    private final Thread sweeper;
     /** Set by {@link #close}: no CLI starts after it, and one that raced it is killed at once. */
     private volatile boolean closed;
     /** Set once a seeded session could not be resumed: with --history auto, flatten from then on. */
     private final AtomicBoolean seedingBroken = new AtomicBoolean();
-    private final Duration keepAlive;
+    /** The CLI executable, looked up once (and again after it failed to start). */
+    private volatile Path cli;
 
     public CliEngine(Config config, Path cwd) throws IOException {
         this.config = config;
-        this.keepAlive = config.keepAlive();
         this.cwd = cwd.toRealPath(); // the CLI names its session folder after the real path
         this.runFiles = Files.createTempDirectory("claude-proxy-run-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         this.limiter = new CliLimiter(config.maxConcurrent(), config.maxQueue());
+        Config.Reuse reuse = config.reuse();
+        this.pool = new WarmPool(reuse.warm(), reuse.warmKeys(), reuse.warmIdle(), this::startSpare);
+        this.kept = new LiveConversations(reuse.live(), reuse.liveIdle());
+        Duration sweepEvery = clamp(min(reuse.warmIdle(), reuse.liveIdle()).dividedBy(4),
+                Duration.ofMillis(20), Duration.ofSeconds(1));
+        this.sweeper = Thread.ofVirtual().name("cli-sweeper").start(() -> sweep(sweepEvery));
     }
 
     /**
-     * Runs {@code conversation} and hands its events to {@code sink}. Returns when the reply has
-     * ended ({@code Finished} or {@code Failed} was delivered) or the sink declined more.
+     * Runs {@code conversation} and hands its events to {@code sink}; its CLI may be kept for
+     * the conversation's next turn. Returns when the reply has ended ({@code Finished} or
+     * {@code Failed} was delivered) or the sink wanted no more.
      *
      * @throws IOException from the sink: the client is gone; the CLI has been killed
      */
     public void run(Conversation conversation, ReplySink sink) throws IOException {
+        run(conversation, sink, true);
+    }
+
+    /**
+     * As {@link #run(Conversation, ReplySink)}; with {@code keepForNextTurn} false the CLI ends
+     * with the turn (one of several choices: the client goes on with at most one of them).
+     */
+    public void run(Conversation conversation, ReplySink sink, boolean keepForNextTurn) throws IOException {
         long deadline = System.nanoTime() + config.timeout().toNanos();
-        try {
-            if (!limiter.acquire(min(config.firstEventTimeout(), config.timeout()))) {
-                sink.accept(new ReplyEvent.Failed(ErrorKind.RATE_LIMITED,
-                        "Too many requests: " + config.maxConcurrent() + " CLI processes are busy and "
-                                + config.maxQueue() + " requests are waiting",
-                        Optional.of(Duration.ofSeconds(1))));
-                return;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for a CLI slot", e);
+        if (!admit(sink, deadline)) {
+            sink.flush();
+            return;
         }
         try {
-            boolean flatten = config.history() == Config.History.FLATTEN
-                    || (config.history() == Config.History.AUTO && seedingBroken.get());
-            Attempt result = attempt(conversation, sink, flatten, deadline);
-            if (result == Attempt.SEED_FAILED && config.history() == Config.History.AUTO) {
-                if (seedingBroken.compareAndSet(false, true)) {
-                    LOG.log(Level.WARNING, "this CLI cannot resume seeded sessions; earlier turns go in as text "
-                            + "from now on (start with --history flatten to skip the first try)");
-                }
-                attempt(conversation, sink, true, deadline);
-            }
+            runAdmitted(conversation, sink, keepForNextTurn && kept.enabled(), deadline);
         } finally {
             limiter.release();
         }
     }
 
-    private enum Attempt { DONE, SEED_FAILED }
-
-    private Attempt attempt(Conversation conversation, ReplySink sink, boolean flatten, long deadline) throws IOException {
-        if (closed) { // its per-run directory is gone too
-            sink.accept(new ReplyEvent.Failed(ErrorKind.UNAVAILABLE, "The proxy is shutting down"));
-            return Attempt.DONE;
+    /** Takes a slot, waiting in the queue with keep-alives; false (the sink told why) if none came. */
+    private boolean admit(ReplySink sink, long deadline) throws IOException {
+        if (limiter.tryAcquire()) {
+            return true;
         }
-        Optional<Path> cli = CliLocator.find(config.claude(), config.env());
-        if (cli.isEmpty()) {
-            sink.accept(new ReplyEvent.Failed(ErrorKind.UNAVAILABLE, "The Claude CLI is not available: "
-                    + CliLocator.notFoundReason(config.claude())));
-            return Attempt.DONE;
+        if (!limiter.enterQueue()) {
+            sink.accept(new ReplyEvent.Failed(ErrorKind.RATE_LIMITED, "Too many requests: " + config.maxConcurrent()
+                    + " CLI turns are running and " + config.maxQueue() + " requests are waiting",
+                    Optional.of(FULL_QUEUE_RETRY)));
+            return false;
         }
-        boolean seed = !flatten && !conversation.history().isEmpty();
-        Optional<Path> configDir = SessionSeed.configDir(config.env());
-        if (seed && configDir.isEmpty()) {
-            seed = false; // no HOME and no CLAUDE_CONFIG_DIR: nowhere to seed
-            flatten = true;
-        }
-        try (RunFile system = RunFile.of(runFiles, conversation.system());
-             SessionSeed session = seed
-                     ? SessionSeed.write(SessionSeed.projectDir(configDir.get(), cwd), conversation.model(),
-                             conversation.history())
-                     : null) {
-            CliCommand command = CliCommand.of(config, cli.get(), conversation, system.path(),
-                    Optional.ofNullable(session).map(SessionSeed::id), flatten);
-            return runProcess(command, conversation, sink, deadline, seed);
-        }
-    }
-
-    private Attempt runProcess(CliCommand command, Conversation conversation, ReplySink sink, long deadline, boolean seeded)
-            throws IOException {
-        CliProcess process;
         try {
-            process = CliProcess.start(command.argv(), command.env(), cwd, MAX_LINE_BYTES);
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot start the CLI: {0}", e.getMessage());
-            sink.accept(new ReplyEvent.Failed(ErrorKind.UNAVAILABLE, "The Claude CLI could not be started"));
-            return Attempt.DONE;
-        }
-        live.add(process);
-        if (closed) {
-            process.close(); // close() may have run between the check above and add(): its output ends now
-        }
-        try (process) {
-            try {
-                process.send(command.stdin());
-            } catch (IOException e) {
-                // the CLI exited before reading its input: its output and exit code say why
-                LOG.log(Level.DEBUG, "CLI closed stdin early: {0}", e.toString());
+            long end = Math.min(System.nanoTime() + config.queueTimeout().toNanos(), deadline);
+            while (true) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    sink.accept(new ReplyEvent.Failed(ErrorKind.RATE_LIMITED, "Too many requests: no CLI became free within "
+                            + CliSession.seconds(config.queueTimeout()), Optional.of(FULL_QUEUE_RETRY)));
+                    return false;
+                }
+                if (limiter.awaitSlot(Duration.ofNanos(Math.min(left, config.keepAlive().toNanos())))) {
+                    return true;
+                }
+                if (!sink.quiet()) {
+                    return false;
+                }
             }
-            return pump(process, new CliEventReader(conversation.jsonSchema().isPresent()), sink, deadline, seeded);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+            throw new IOException("interrupted while waiting for a CLI slot", e);
         } finally {
-            live.remove(process);
+            limiter.leaveQueue();
         }
     }
 
-    /** Moves output from the process to the sink until the reply ends. */
-    private Attempt pump(CliProcess process, CliEventReader reader, ReplySink sink, long deadline, boolean seeded)
-            throws IOException, InterruptedException {
-        boolean heardFromCli = false;
-        long lastOutput = System.nanoTime();
-        while (true) {
+    private void runAdmitted(Conversation conversation, ReplySink sink, boolean keep, long deadline) throws IOException {
+        ProcessKey key = ProcessKey.of(conversation);
+        ReplyRecorder recorder = keep ? new ReplyRecorder(sink) : null;
+        ReplySink target = keep ? recorder : sink;
+        boolean flatten = config.history() == Config.History.FLATTEN
+                || (config.history() == Config.History.AUTO && seedingBroken.get());
+
+        CliSession session = null;
+        byte[] line = null;
+        List<Turn> history = conversation.history();
+        if (!history.isEmpty() && kept.enabled()) {
+            session = kept.take(new LiveConversations.Key(key, CanonicalTurns.of(history)));
+            line = CliCommand.userLine(conversation, false); // the process holds the history
+        }
+        try {
+            if (session == null) {
+                boolean seed = !flatten && !history.isEmpty() && SessionSeed.configDir(config.env()).isPresent();
+                line = CliCommand.userLine(conversation, !seed);
+                session = seed ? start(key, history) : spareOrNew(key);
+            }
+            CliSession.Outcome outcome = runTurn(session, line, target, deadline);
+            if (outcome == CliSession.Outcome.SEED_FAILED) {
+                session.close();
+                if (seedingBroken.compareAndSet(false, true)) {
+                    LOG.log(Level.WARNING, "this CLI cannot resume seeded sessions; earlier turns go in as text "
+                            + "from now on (start with --history flatten to skip the first try)");
+                }
+                session = spareOrNew(key);
+                outcome = runTurn(session, CliCommand.userLine(conversation, true), target, deadline);
+            }
+            if (outcome == CliSession.Outcome.READY && keep) {
+                List<Turn> said = new ArrayList<>(conversation.turns());
+                said.add(recorder.answer());
+                kept.park(new LiveConversations.Key(key, CanonicalTurns.of(said)), session);
+                session = null; // kept owns it now
+            }
+        } catch (CliStartException e) {
+            sink.accept(new ReplyEvent.Failed(e.kind, e.getMessage()));
+            sink.flush();
+        } finally {
+            if (session != null) {
+                session.close();
+            }
+        }
+    }
+
+    /** Runs one turn on {@code session}, which is registered as running meanwhile (close() kills it). */
+    private CliSession.Outcome runTurn(CliSession session, byte[] line, ReplySink sink, long deadline) throws IOException {
+        running.add(session);
+        try {
+            if (closed) {
+                session.close(); // close() may have run before add(): the turn ends at once
+            }
+            return session.turn(line, sink, config, deadline);
+        } finally {
+            running.remove(session);
+        }
+    }
+
+    private CliSession spareOrNew(ProcessKey key) throws CliStartException {
+        CliSession spare = pool.take(key);
+        return spare != null ? spare : start(key, List.of());
+    }
+
+    /** A spare for the pool, or null if the CLI cannot start (the next request will say why). */
+    private CliSession startSpare(ProcessKey key) {
+        try {
+            return start(key, List.of());
+        } catch (CliStartException e) {
+            return null;
+        }
+    }
+
+    /** Starts a CLI for {@code key}, with {@code history} seeded as its session if not empty. */
+    private CliSession start(ProcessKey key, List<Turn> history) throws CliStartException {
+        if (closed) { // its per-run directory is gone too
+            throw new CliStartException(ErrorKind.UNAVAILABLE, "The proxy is shutting down");
+        }
+        Path executable = cli();
+        RunFile system = null;
+        SessionSeed seed = null;
+        try {
+            system = RunFile.of(runFiles, key.system());
+            if (!history.isEmpty()) {
+                Path configDir = SessionSeed.configDir(config.env()).orElseThrow();
+                seed = SessionSeed.write(SessionSeed.projectDir(configDir, cwd), key.model(), history);
+            }
+        } catch (IOException e) {
+            closeFiles(system, seed);
+            LOG.log(Level.WARNING, "cannot write the files for a CLI run: {0}", e.toString());
+            throw new CliStartException(ErrorKind.INTERNAL, "The proxy could not prepare the Claude CLI run");
+        }
+        CliCommand command = CliCommand.of(config, executable, key, system.path(), Optional.ofNullable(seed).map(SessionSeed::id));
+        try {
+            CliProcess process = CliProcess.start(command.argv(), command.env(), cwd, MAX_LINE_BYTES, pipes);
+            return new CliSession(key, process, system, seed);
+        } catch (IOException e) {
+            closeFiles(system, seed);
+            cli = null; // look it up again next time: it may have moved
+            LOG.log(Level.WARNING, "cannot start the CLI: {0}", e.getMessage());
+            throw new CliStartException(ErrorKind.UNAVAILABLE, "The Claude CLI could not be started");
+        }
+    }
+
+    private Path cli() throws CliStartException {
+        Path found = cli;
+        if (found == null) {
+            found = CliLocator.find(config.claude(), config.env()).orElseThrow(() -> new CliStartException(
+                    ErrorKind.UNAVAILABLE, "The Claude CLI is not available: " + CliLocator.notFoundReason(config.claude())));
+            cli = found;
+        }
+        return found;
+    }
+
+    private static void closeFiles(RunFile system, SessionSeed seed) {
+        try {
+            if (system != null) {
+                system.close();
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not delete a system prompt file: {0}", e.toString());
+        }
+        if (seed != null) {
+            seed.close();
+        }
+    }
+
+    /** Until close: stops idle spares and kept processes, and replaces spares that died. */
+    private void sweep(Duration every) {
+        while (!closed) {
+            try {
+                Thread.sleep(every);
+            } catch (InterruptedException e) {
+                return;
+            }
             long now = System.nanoTime();
-            Duration silenceLimit = heardFromCli ? config.idleTimeout() : config.firstEventTimeout();
-            long silenceLeft = lastOutput + silenceLimit.toNanos() - now;
-            long totalLeft = deadline - now;
-            if (totalLeft <= 0 || silenceLeft <= 0) {
-                String why = totalLeft <= 0 ? "The request took longer than " + seconds(config.timeout())
-                        : heardFromCli ? "The Claude CLI was silent for " + seconds(config.idleTimeout())
-                        : "The Claude CLI did not answer within " + seconds(config.firstEventTimeout());
-                LOG.log(Level.WARNING, "{0}; killing pid {1}", why, process.pid());
-                sink.accept(new ReplyEvent.Failed(ErrorKind.TIMEOUT, why));
-                return Attempt.DONE;
-            }
-            long wait = Math.min(Math.min(silenceLeft, totalLeft), keepAlive.toNanos());
-            CliProcess.Output item = process.next(Duration.ofNanos(wait));
-            switch (item) {
-                case null -> {
-                    if (!sink.quiet()) {
-                        return Attempt.DONE;
-                    }
-                }
-                case CliProcess.Output.Line line -> {
-                    heardFromCli = true;
-                    lastOutput = System.nanoTime();
-                    List<ReplyEvent> events;
-                    try {
-                        events = reader.read(line.text());
-                    } catch (CliOutputException e) {
-                        return fail(process, sink, e.getMessage());
-                    }
-                    if (seeded && reader.sessionNotFound()) {
-                        LOG.log(Level.WARNING, "the CLI did not find the seeded session");
-                        if (config.history() == Config.History.AUTO) {
-                            return Attempt.SEED_FAILED;
-                        }
-                    }
-                    if (!deliver(events, sink) || reader.finished()) {
-                        return Attempt.DONE;
-                    }
-                }
-                case CliProcess.Output.End end -> {
-                    if (end.error() != null) {
-                        return fail(process, sink, end.error().getMessage());
-                    }
-                    OptionalInt exit = process.exitCode(EXIT_WAIT);
-                    List<ReplyEvent> events = reader.end(exit);
-                    if (!events.isEmpty()) {
-                        LOG.log(Level.WARNING, "CLI pid {0} ended without a result (exit {1}); stderr: {2}",
-                                process.pid(), exit, process.stderrTail().strip());
-                    }
-                    deliver(events, sink);
-                    return Attempt.DONE;
-                }
-            }
+            pool.sweep(now);
+            kept.sweep(now);
         }
-    }
-
-    private static Attempt fail(CliProcess process, ReplySink sink, String why) throws IOException {
-        LOG.log(Level.WARNING, "bad output from CLI pid {0}: {1}", process.pid(), why);
-        sink.accept(new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY, "The Claude CLI printed output the proxy cannot read"));
-        return Attempt.DONE;
-    }
-
-    /** Hands events to the sink; false once it wants no more. */
-    private static boolean deliver(List<ReplyEvent> events, ReplySink sink) throws IOException {
-        for (ReplyEvent e : events) {
-            if (!sink.accept(e)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    private static Duration clamp(Duration d, Duration low, Duration high) {
+        return d.compareTo(low) < 0 ? low : d.compareTo(high) > 0 ? high : d;
     }
 
-    /** Kills every running CLI and removes the per-run files: the server is stopping. */
+    /** Kills every CLI (running, spare or kept) and removes the per-run files: the server is stopping. */
     @Override
     public void close() {
         closed = true;
-        live.forEach(CliProcess::close);
+        sweeper.interrupt();
+        pool.close();
+        kept.close();
+        running.forEach(CliSession::close);
+        pipes.shutdown(); // its threads end as the killed processes' pipes close
         RunFile.deleteTree(runFiles);
         SessionSeed.configDir(config.env()).ifPresent(dir -> {
             try {
@@ -251,13 +304,33 @@ public final class CliEngine implements AutoCloseable {
         });
     }
 
-    /** CLIs running now (for tests: none may be left after a run). */
+    /** CLI processes this engine owns now: running, spare or kept (for tests). */
     int liveProcesses() {
-        return live.size();
+        return running.size() + pool.size() + kept.size();
+    }
+
+    /** Process ids of the spares waiting in the pool (for tests). */
+    List<Long> sparePids() {
+        return pool.pids();
+    }
+
+    /** Process ids of the processes kept for a next turn (for tests). */
+    List<Long> keptPids() {
+        return kept.pids();
     }
 
     /** The directory of per-run files (for tests: it must be empty after a run). */
     Path runFiles() {
         return runFiles;
+    }
+
+    /** Why a CLI could not be started, in terms a client may see. */
+    private static final class CliStartException extends Exception {
+        final ErrorKind kind;
+
+        CliStartException(ErrorKind kind, String message) {
+            super(message, null, false, false);
+            this.kind = kind;
+        }
     }
 }

@@ -73,6 +73,7 @@ public final class CliEventReader {
     private Usage messageUsage = Usage.ZERO;
     private Optional<Duration> lastRetryDelay = Optional.empty();
     private boolean sessionNotFound;
+    private boolean completed;
 
     public CliEventReader() {
         this(false);
@@ -124,6 +125,15 @@ public final class CliEventReader {
     /** Whether the run ended because {@code --resume} did not find the seeded session. */
     public boolean sessionNotFound() {
         return sessionNotFound;
+    }
+
+    /**
+     * Whether the turn ended with a successful {@code result} line: the CLI then waits for its
+     * next user line with a history that holds exactly this reply. Not after a failure, and not
+     * after a reply ended at max_tokens (the CLI would still be resuming it).
+     */
+    public boolean completed() {
+        return completed;
     }
 
     /** Whether a {@code result} line (or the end) has been read. */
@@ -334,6 +344,7 @@ public final class CliEventReader {
             }
             Optional<String> sequence = reason == StopReason.STOP_SEQUENCE ? stopSequence : Optional.empty();
             out.add(new ReplyEvent.Finished(reason, sequence, usage(n.get("usage"))));
+            completed = true;
             return;
         }
         out.add(failure(n, subtype));

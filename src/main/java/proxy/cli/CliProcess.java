@@ -12,18 +12,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One running CLI: started from an explicit argv (never a shell), given its input on stdin,
- * read line by line. Owns the process, its three pipes and its two reader threads; {@link #close}
- * kills the whole process tree and is safe to call on every path, more than once.
+ * One running CLI: started from an explicit argv (never a shell), given user lines on stdin
+ * (which stays open, so one process can take many turns), read line by line. Owns the process,
+ * its three pipes and the two tasks that read them; {@link #close} kills the whole process tree
+ * and is safe to call on every path, more than once.
  *
  * <p>Pipe reads block the thread that makes them, and a virtual thread blocked on a pipe holds
- * its carrier (see PERFORMANCE.md). So each CLI gets two small platform threads, one per output
- * pipe, and the request's virtual thread only waits on a queue, where timeouts are free. Per
- * live CLI the proxy thus pays two reader threads plus the JDK's own reaper thread; the CLI
- * concurrency cap bounds them.
+ * its carrier (see PERFORMANCE.md). So each CLI's two output pipes are read by platform threads
+ * from a shared cached pool (reused from one process to the next, not created per request), and
+ * the request's virtual thread only waits on a queue, where timeouts are free. Per live CLI the
+ * proxy thus pays two pooled reader threads plus the JDK's own reaper thread.
  */
 public final class CliProcess implements AutoCloseable {
 
@@ -38,44 +41,75 @@ public final class CliProcess implements AutoCloseable {
     private static final Duration TERM_GRACE = Duration.ofMillis(500);
     private static final int STDERR_KEEP = 8 * 1024;
     private static final int QUEUE_LINES = 256;
-
-    private final Process process;
     private final BlockingQueue<Output> stdout = new ArrayBlockingQueue<>(QUEUE_LINES);
     private final StderrTail stderr = new StderrTail(STDERR_KEEP);
-    private final Thread stdoutReader;
-    private final Thread stderrReader;
+    /** Lines this short fit in a pipe's buffer: written on the caller's thread, they cannot block it. */
+    private static final int INLINE_WRITE_BYTES = 16 * 1024;
+
+    private final Process process;
+    private final ExecutorService pipes;
+    private final Future<?> stdoutReader;
     private volatile boolean closed;
 
-    private CliProcess(Process process, int maxLineBytes) {
+    private CliProcess(Process process, int maxLineBytes, ExecutorService pipes) {
         this.process = process;
-        long pid = process.pid();
-        this.stdoutReader = Thread.ofPlatform().daemon().name("cli-out-" + pid)
-                .start(() -> readStdout(process.getInputStream(), maxLineBytes));
-        this.stderrReader = Thread.ofPlatform().daemon().name("cli-err-" + pid)
-                .start(() -> stderr.drain(process.getErrorStream()));
+        this.pipes = pipes;
+        this.stdoutReader = pipes.submit(() -> readStdout(process.getInputStream(), maxLineBytes));
+        pipes.execute(() -> stderr.drain(process.getErrorStream()));
     }
 
     /**
-     * Starts {@code argv} in {@code cwd} with exactly {@code env}. Throws if the executable
-     * cannot be started (missing, not executable).
+     * Starts {@code argv} in {@code cwd} with exactly {@code env}, its pipes read by threads of
+     * {@code pipes} (platform threads). Throws if the executable cannot be started.
      */
-    public static CliProcess start(List<String> argv, Map<String, String> env, Path cwd, int maxLineBytes)
-            throws IOException {
+    public static CliProcess start(List<String> argv, Map<String, String> env, Path cwd, int maxLineBytes,
+            ExecutorService pipes) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
-        return new CliProcess(pb.start(), maxLineBytes);
+        return new CliProcess(pb.start(), maxLineBytes, pipes);
     }
 
     public long pid() {
         return process.pid();
     }
 
-    /** Writes {@code input} to stdin and closes it: the CLI then runs its one turn and exits. */
-    public void send(byte[] input) throws IOException {
-        try (OutputStream in = process.getOutputStream()) {
-            in.write(input);
+    /**
+     * Writes one user line to stdin and leaves stdin open for the next turn. Never blocks the
+     * caller for long: a line longer than a pipe buffer (an image) goes out from a pipe thread,
+     * so a CLI that does not read stdin holds that thread, not the request, until the caller's
+     * timeouts close the process. A failed write is only logged: the CLI's output and exit say
+     * what happened.
+     */
+    public void write(byte[] line) {
+        if (line.length <= INLINE_WRITE_BYTES) {
+            writeNow(line);
+        } else {
+            pipes.execute(() -> writeNow(line));
         }
+    }
+
+    private void writeNow(byte[] line) {
+        try {
+            OutputStream in = process.getOutputStream();
+            in.write(line);
+            in.flush();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "CLI pid {0} did not take its input: {1}", process.pid(), e.toString());
+        }
+    }
+
+    /**
+     * Whether the process is running and has printed nothing unread: a CLI waiting for its next
+     * user line prints nothing, so output here means it died or misbehaves while it waited.
+     */
+    public boolean isWaiting() {
+        return !closed && process.isAlive() && stdout.isEmpty();
+    }
+
+    /** Whether stdout lines are queued that {@link #next} would return at once. */
+    public boolean hasOutput() {
+        return !stdout.isEmpty();
     }
 
     /** The next stdout item, or null if none came within {@code timeout}. */
@@ -126,7 +160,7 @@ public final class CliProcess implements AutoCloseable {
             }
         }
         closeQuietly(process.getOutputStream());
-        stdoutReader.interrupt();
+        stdoutReader.cancel(true);
     }
 
     private void readStdout(InputStream in, int maxLineBytes) {

@@ -85,6 +85,14 @@ public final class Args {
         }
         int maxConcurrent = intIn(given, Option.MAX_CONCURRENT, Config.DEFAULT_MAX_CONCURRENT, 1, 10_000);
         int maxQueue = intIn(given, Option.MAX_QUEUE, Config.DEFAULT_MAX_QUEUE, 0, 100_000);
+        Duration queueTimeout = duration(given, Option.QUEUE_TIMEOUT, Config.DEFAULT_QUEUE_TIMEOUT);
+        Config.Reuse defaults = Config.DEFAULT_REUSE;
+        Config.Reuse reuse = new Config.Reuse(
+                intIn(given, Option.WARM, defaults.warm(), 0, 64),
+                intIn(given, Option.WARM_KEYS, defaults.warmKeys(), 1, 64),
+                duration(given, Option.WARM_IDLE, defaults.warmIdle()),
+                intIn(given, Option.LIVE, defaults.live(), 0, 1000),
+                duration(given, Option.LIVE_IDLE, defaults.liveIdle()));
         Duration timeout = duration(given, Option.TIMEOUT, Config.DEFAULT_TIMEOUT);
         Duration firstEvent = duration(given, Option.FIRST_EVENT_TIMEOUT, Config.DEFAULT_FIRST_EVENT_TIMEOUT);
         Duration idle = duration(given, Option.IDLE_TIMEOUT, Config.DEFAULT_IDLE_TIMEOUT);
@@ -121,7 +129,7 @@ public final class Args {
             throw new UsageException(Option.PERMISSION_MODE.flag() + " must be one of "
                     + String.join(", ", Config.PERMISSION_MODES) + ", not '" + permissionMode.get() + "'");
         }
-        return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, timeout, firstEvent, idle, keepAlive, retries,
+        return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, queueTimeout, reuse, timeout, firstEvent, idle, keepAlive, retries,
                 systemPrompt, history, models, modelMap, maxN, fetchImages, mode, tools, allowedTools, permissionMode, env);
     }
 

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param cwd               the CLI's working directory; empty = a private directory the server creates and removes
  * @param maxConcurrent     CLI processes running at once
  * @param maxQueue          requests that may wait for a slot
+ * @param queueTimeout      longest wait for a slot
+ * @param reuse             which CLI processes outlive a request, and for how long
  * @param timeout           longest time one request may take
  * @param firstEventTimeout longest wait for the CLI's first output line
  * @param idleTimeout       longest silence between two output lines
@@ -40,6 +42,8 @@ public record Config(
         Optional<Path> cwd,
         int maxConcurrent,
         int maxQueue,
+        Duration queueTimeout,
+        Reuse reuse,
         Duration timeout,
         Duration firstEventTimeout,
         Duration idleTimeout,
@@ -56,6 +60,21 @@ public record Config(
         Optional<String> allowedTools,
         Optional<String> permissionMode,
         Map<String, String> env) {
+
+    /**
+     * CLI processes that outlive a request: spares started ahead of need, and the process of a
+     * finished conversation kept for its next turn. Each waiting CLI holds ~160 MB.
+     *
+     * @param warm     spare processes per process shape (0: no pool)
+     * @param warmKeys how many recently used process shapes get spares
+     * @param warmIdle a spare unused this long is stopped
+     * @param live     finished conversations kept with their process (0: none)
+     * @param liveIdle a kept conversation is stopped after this long without a next turn
+     */
+    public record Reuse(int warm, int warmKeys, Duration warmIdle, int live, Duration liveIdle) {
+        /** Nothing outlives its request: every turn starts a CLI and ends it. */
+        public static final Reuse NONE = new Reuse(0, 0, Duration.ofMinutes(1), 0, Duration.ofMinutes(1));
+    }
 
     /** What the client's system text does to Claude Code's own system prompt. */
     public enum SystemPrompt {
@@ -90,7 +109,14 @@ public record Config(
     public static final int DEFAULT_PORT = 8000;
     public static final String DEFAULT_CLAUDE = "claude";
     public static final int DEFAULT_MAX_CONCURRENT = 8;
-    public static final int DEFAULT_MAX_QUEUE = 16;
+    public static final int DEFAULT_MAX_QUEUE = 1000;
+    public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * One spare for each of the two most recent shapes and four kept conversations: at ~160 MB a
+     * CLI, at most ~1 GB of idle processes on a laptop, for a first answer ~4x and a follow-up
+     * ~12x sooner (PERFORMANCE.md).
+     */
+    public static final Reuse DEFAULT_REUSE = new Reuse(1, 2, Duration.ofMinutes(10), 4, Duration.ofMinutes(5));
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(600);
     public static final Duration DEFAULT_FIRST_EVENT_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
@@ -110,9 +136,16 @@ public record Config(
         env = Map.copyOf(env);
     }
 
+    /** A copy with other reuse settings (tests turn the pool and kept conversations on and off). */
+    public Config withReuse(Reuse newReuse) {
+        return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, queueTimeout, newReuse, timeout,
+                firstEventTimeout, idleTimeout, keepAlive, cliMaxRetries, systemPrompt, history, models, modelMap, maxN,
+                fetchImages, mode, tools, allowedTools, permissionMode, env);
+    }
+
     /** A copy with another environment (tests give the fake CLI its knobs this way). */
     public Config withEnv(Map<String, String> newEnv) {
-        return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, timeout, firstEventTimeout, idleTimeout,
+        return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, queueTimeout, reuse, timeout, firstEventTimeout, idleTimeout,
                 keepAlive, cliMaxRetries, systemPrompt, history, models, modelMap, maxN, fetchImages, mode, tools, allowedTools, permissionMode, newEnv);
     }
 }

@@ -73,7 +73,7 @@ public final class ChatCompletionsHandler implements HttpHandler {
             ReplySink sink = ReplyLimits.around(sinks.apply(i), conversation);
             others.add(Thread.ofVirtual().name("choice-" + i).start(() -> {
                 try {
-                    engine.run(conversation, sink);
+                    engine.run(conversation, sink, false);
                 } catch (IOException e) {
                     synchronized (clientGone) {
                         clientGone[0] = e;
@@ -82,7 +82,8 @@ public final class ChatCompletionsHandler implements HttpHandler {
             }));
         }
         try {
-            engine.run(conversation, ReplyLimits.around(sinks.apply(0), conversation));
+            // with several choices the client goes on with at most one: keep none of their CLIs
+            engine.run(conversation, ReplyLimits.around(sinks.apply(0), conversation), n == 1);
         } finally {
             for (Thread t : others) {
                 try {

@@ -74,12 +74,28 @@ final class ChatStream implements Closeable {
                     if (ended) {
                         return false; // another choice failed, or the client left: stop this one
                     }
-                    if (sse.isOpen()) {
-                        sse.comment("ping");
+                    if (!sse.isOpen()) {
+                        sse.open(); // waiting for a free CLI or a slow start: the client knows it was heard
                     }
+                    sse.comment("ping");
                     return true;
                 } finally {
                     lock.unlock();
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                try {
+                    sse.flush();
+                } catch (IOException e) {
+                    lock.lock();
+                    try {
+                        ended = true; // the client is gone: every choice stops
+                    } finally {
+                        lock.unlock();
+                    }
+                    throw e;
                 }
             }
         };

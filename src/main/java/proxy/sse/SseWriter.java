@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A Server-Sent Events response: headers on {@link #open}, then one flushed frame per call.
- * An {@link IOException} from any write means the client is gone. Knows nothing of the API
- * whose events it carries. Writes take a lock, so a heartbeat may write from another thread.
+ * A Server-Sent Events response: headers on {@link #open}, then frames. {@link #event} only
+ * buffers (the JDK's chunked body holds up to 4 KB); {@link #flush} sends what is buffered, so
+ * frames that come together leave in one write. Comments (keep-alives) are sent at once. An
+ * {@link IOException} from any write means the client is gone. Knows nothing of the API whose
+ * events it carries. Writes take a lock, so a heartbeat may write from another thread.
  */
 public final class SseWriter implements Closeable {
 
@@ -59,7 +61,18 @@ public final class SseWriter implements Closeable {
             out.write(json);
             out.write('\n');
             out.write('\n');
-            out.flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends the frames written so far (nothing before {@link #open}). */
+    public void flush() throws IOException {
+        lock.lock();
+        try {
+            if (out != null) {
+                out.flush();
+            }
         } finally {
             lock.unlock();
         }

@@ -49,7 +49,9 @@ class CliEngineTest {
     private CliEngine engine(Map<String, String> knobs, String... flags) throws Exception {
         Map<String, String> env = new HashMap<>(knobs);
         env.putIfAbsent("HOME", tmp.resolve("home").toString());
-        List<String> args = new ArrayList<>(List.of("--claude", FakeCli.SCRIPT.toString(), "--keep-alive", "100ms"));
+        // one process per request, as these tests check one run's process; CliEngineReuseTest checks reuse
+        List<String> args = new ArrayList<>(List.of("--claude", FakeCli.SCRIPT.toString(), "--keep-alive", "100ms",
+                "--warm", "0", "--live", "0"));
         args.addAll(List.of(flags));
         Config config = ((Args.Run) Args.parse(args.toArray(String[]::new), FakeCli.env(env))).config();
         Path cwd = Files.createDirectories(tmp.resolve("cwd"));

@@ -1,0 +1,87 @@
+package proxy.chat;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import proxy.json.Node;
+
+/**
+ * Turns in the form clients echo them back, for deciding whether a client's history is the one
+ * a kept CLI process already holds. Two histories that differ only in ways clients change when
+ * they send a reply back compare equal:
+ * <ul>
+ * <li>reasoning is dropped (OpenAI clients never send it back; Anthropic clients may);
+ * <li>the text parts between two other parts are one text, each piece trimmed, joined by a
+ *     blank line (an OpenAI reply joins the blocks of an Anthropic one that way);
+ * <li>consecutive turns of one role are one turn (the CLI merges them too);
+ * <li>tool-call arguments are compared as compact JSON, not as text with its spacing.
+ * </ul>
+ * Anything else (an edited word, another image, a tool result) makes the histories differ.
+ */
+public final class CanonicalTurns {
+
+    private CanonicalTurns() {}
+
+    public static List<Turn> of(List<Turn> turns) {
+        List<Turn> out = new ArrayList<>();
+        for (Turn turn : turns) {
+            List<Part> parts = parts(turn.parts());
+            int last = out.size() - 1;
+            if (last >= 0 && out.get(last).role() == turn.role()) {
+                List<Part> merged = new ArrayList<>(out.get(last).parts());
+                merged.addAll(parts);
+                out.set(last, new Turn(turn.role(), parts(merged)));
+            } else {
+                out.add(new Turn(turn.role(), parts));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<Part> parts(List<Part> parts) {
+        List<Part> out = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        for (Part part : parts) {
+            switch (part) {
+                case Part.Text t -> {
+                    String piece = t.text().strip();
+                    if (!piece.isEmpty()) {
+                        text.append(text.isEmpty() ? "" : "\n\n").append(piece);
+                    }
+                }
+                case Part.Thinking t -> { }
+                case Part.RedactedThinking r -> { }
+                case Part.Image i -> out.add(flushText(text, out, i));
+                case Part.ToolCall c -> out.add(flushText(text, out,
+                        new Part.ToolCall(c.id(), c.name(), normalJson(c.inputJson()))));
+                case Part.ToolResult r -> out.add(flushText(text, out,
+                        new Part.ToolResult(r.toolCallId(), parts(r.content()), r.isError())));
+            }
+        }
+        if (!text.isEmpty()) {
+            out.add(new Part.Text(text.toString()));
+        }
+        return List.copyOf(out);
+    }
+
+    /** Adds the text gathered so far to {@code out} and returns {@code next}, the part after it. */
+    private static Part flushText(StringBuilder text, List<Part> out, Part next) {
+        if (!text.isEmpty()) {
+            out.add(new Part.Text(text.toString()));
+            text.setLength(0);
+        }
+        return next;
+    }
+
+    /** Arguments JSON re-written compactly; as given if it is not JSON. */
+    private static String normalJson(String json) {
+        if (json.isBlank()) {
+            return "{}";
+        }
+        try {
+            return Node.parse(json).toJson();
+        } catch (IOException | RuntimeException e) {
+            return json;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package proxy.cli;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import proxy.chat.Turn;
+
+/**
+ * CLI processes of finished conversations, kept for their next turn. A process is filed under
+ * its {@link ProcessKey} and the canonical history it holds (the client's turns plus the reply
+ * it was given); a request whose key and history (all but its new user turns) equal that is
+ * continued on it by writing only the new user line. Each process is handed out at most once:
+ * taking it removes it. At most {@code max} are kept (the least recently parked is closed
+ * first), each for at most {@code idle}.
+ *
+ * <p>Owns the kept processes; {@link #close} kills them.
+ */
+final class LiveConversations implements AutoCloseable {
+
+    /** What a kept process holds: the shape it was started with and its canonical history. */
+    record Key(ProcessKey process, List<Turn> history) {}
+
+    private final int max;
+    private final Duration idle;
+    private final LinkedHashMap<Key, CliSession> kept = new LinkedHashMap<>();
+    private boolean closed;
+
+    LiveConversations(int max, Duration idle) {
+        this.max = max;
+        this.idle = idle;
+    }
+
+    boolean enabled() {
+        return max > 0;
+    }
+
+    /** Keeps {@code session} under {@code key}; closes whatever that displaces. */
+    void park(Key key, CliSession session) {
+        List<CliSession> stop = new ArrayList<>();
+        synchronized (this) {
+            if (closed || max == 0) {
+                stop.add(session);
+            } else {
+                CliSession before = kept.remove(key); // two choices with one answer: keep the newer
+                if (before != null) {
+                    stop.add(before);
+                }
+                kept.put(key, session);
+                for (Iterator<CliSession> it = kept.values().iterator(); kept.size() > max; ) {
+                    stop.add(it.next());
+                    it.remove();
+                }
+            }
+        }
+        stop.forEach(CliSession::close);
+    }
+
+    /** The process kept under {@code key}, now the caller's; null if none is, or it died. */
+    CliSession take(Key key) {
+        CliSession session;
+        synchronized (this) {
+            session = kept.remove(key);
+        }
+        if (session != null && !session.isWaiting()) {
+            session.close();
+            return null;
+        }
+        return session;
+    }
+
+    /** Closes processes kept too long, and those that died. */
+    void sweep(long now) {
+        List<CliSession> stop = new ArrayList<>();
+        synchronized (this) {
+            for (Iterator<Map.Entry<Key, CliSession>> it = kept.entrySet().iterator(); it.hasNext(); ) {
+                CliSession s = it.next().getValue();
+                if (s.idleLongerThan(idle, now) || !s.isWaiting()) {
+                    stop.add(s);
+                    it.remove();
+                }
+            }
+        }
+        stop.forEach(CliSession::close);
+    }
+
+    /** The kept processes' ids (for tests). */
+    synchronized List<Long> pids() {
+        return kept.values().stream().map(CliSession::pid).toList();
+    }
+
+    synchronized int size() {
+        return kept.size();
+    }
+
+    @Override
+    public void close() {
+        List<CliSession> all;
+        synchronized (this) {
+            closed = true;
+            all = new ArrayList<>(kept.values());
+            kept.clear();
+        }
+        all.forEach(CliSession::close);
+    }
+}
