@@ -63,7 +63,7 @@ public final class StrictAnthropicStream {
             this.message = message;
         }
 
-        String type() {
+        public String type() {
             return type;
         }
 
