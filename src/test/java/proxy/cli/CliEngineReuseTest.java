@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -18,9 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import proxy.FakeCli;
 import proxy.Processes;
 import proxy.chat.Conversation;
 import proxy.chat.ErrorKind;
@@ -30,8 +29,6 @@ import proxy.chat.ReplyEvent.Failed;
 import proxy.chat.ReplyEvent.Finished;
 import proxy.chat.ReplyLimits;
 import proxy.chat.Turn;
-import proxy.config.Args;
-import proxy.config.Config;
 
 /**
  * Processes that outlive a request: spares of the warm pool, processes kept for a
@@ -47,24 +44,23 @@ class CliEngineReuseTest {
     @TempDir
     Path tmp;
 
-    private final List<CliEngine> engines = new ArrayList<>();
+    private FakeEngines engines;
+
+    @BeforeEach
+    void engines() {
+        engines = new FakeEngines(tmp);
+    }
 
     @AfterEach
     void closeEngines() {
-        engines.forEach(CliEngine::close);
+        engines.close();
     }
 
     private CliEngine engine(Map<String, String> knobs, String... flags) throws Exception {
         Map<String, String> env = new HashMap<>(knobs);
-        env.putIfAbsent("HOME", tmp.resolve("home").toString());
         env.putIfAbsent("FAKE_CLAUDE_CASE", "02-stream-json-partial");
         env.putIfAbsent("FAKE_CLAUDE_TURNLOG", turnlogFile().toString());
-        List<String> args = new ArrayList<>(List.of("--claude", FakeCli.SCRIPT.toString(), "--keep-alive", "100ms"));
-        args.addAll(List.of(flags));
-        Config config = ((Args.Run) Args.parse(args.toArray(String[]::new), FakeCli.env(env))).config();
-        CliEngine engine = new CliEngine(config, Files.createDirectories(tmp.resolve("cwd")));
-        engines.add(engine);
-        return engine;
+        return engines.start(env, flags);
     }
 
     private CliEngine engine(String... flags) throws Exception {
@@ -331,13 +327,7 @@ class CliEngineReuseTest {
                 List.of(new Part.Image("image/png", image), new Part.Text("what is this?")))),
                 OptionalInt.empty(), List.of(), false);
         RecordingSink sink = new RecordingSink();
-        Thread request = Thread.ofVirtual().start(() -> {
-            try {
-                engine.run(c, sink);
-            } catch (IOException e) {
-                sink.events.add(new Failed(ErrorKind.INTERNAL, e.toString()));
-            }
-        });
+        Thread request = FakeEngines.inBackground(engine, c, sink);
         assertTrue(request.join(WAIT), "the request ended");
         assertEquals(ErrorKind.TIMEOUT, assertInstanceOf(Failed.class, sink.last()).kind());
         assertEquals(0, engine.liveProcesses());
@@ -350,13 +340,7 @@ class CliEngineReuseTest {
         CliEngine engine = engine(Map.of("FAKE_CLAUDE_MODE", "hang", "FAKE_CLAUDE_AFTER", "3"),
                 "--warm", "0", "--live", "0", "--max-concurrent", "1", "--queue-timeout", "600ms");
         RecordingSink busy = new RecordingSink();
-        Thread first = Thread.ofVirtual().start(() -> {
-            try {
-                engine.run(chat(Turn.user("hang")), busy);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        Thread first = FakeEngines.inBackground(engine, chat(Turn.user("hang")), busy);
         busy.started.await();
         RecordingSink waiting = run(engine, chat(Turn.user("wait")));
         Failed f = assertInstanceOf(Failed.class, waiting.last());
@@ -375,13 +359,7 @@ class CliEngineReuseTest {
         awaitTrue("a spare", () -> engine.sparePids().size() == 1);
         long spare = engine.sparePids().get(0);
         RecordingSink hanging = new RecordingSink();
-        Thread running = Thread.ofVirtual().start(() -> {
-            try {
-                engine.run(chat(Turn.user("fake:mode=hang fake:after=3")), hanging);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        Thread running = FakeEngines.inBackground(engine, chat(Turn.user("fake:mode=hang fake:after=3")), hanging);
         hanging.started.await();
         long runningPid = lastTurn()[0];
         awaitTrue("another spare", () -> engine.sparePids().size() == 1 && !engine.sparePids().contains(spare));

@@ -11,16 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import proxy.FakeCli;
 import proxy.Processes;
 import proxy.chat.Conversation;
 import proxy.chat.ErrorKind;
@@ -29,8 +28,6 @@ import proxy.chat.ReplyEvent;
 import proxy.chat.ReplyEvent.Failed;
 import proxy.chat.ReplyEvent.Finished;
 import proxy.chat.Turn;
-import proxy.config.Args;
-import proxy.config.Config;
 
 /** The engine against the fake CLI: argv, stdin, seeding, timeouts, failures, cancellation, limits. */
 class CliEngineTest {
@@ -38,26 +35,22 @@ class CliEngineTest {
     @TempDir
     Path tmp;
 
-    private final List<CliEngine> engines = new ArrayList<>();
+    // one process per request, as these tests check one run's process; CliEngineReuseTest checks reuse
+    private FakeEngines engines;
+
+    @BeforeEach
+    void engines() {
+        engines = new FakeEngines(tmp, "--warm", "0", "--live", "0");
+    }
 
     @AfterEach
     void closeEngines() {
-        engines.forEach(CliEngine::close);
+        engines.close();
     }
 
     /** An engine on the fake CLI with the given fake knobs (FAKE_CLAUDE_*) and proxy flags. */
     private CliEngine engine(Map<String, String> knobs, String... flags) throws Exception {
-        Map<String, String> env = new HashMap<>(knobs);
-        env.putIfAbsent("HOME", tmp.resolve("home").toString());
-        // one process per request, as these tests check one run's process; CliEngineReuseTest checks reuse
-        List<String> args = new ArrayList<>(List.of("--claude", FakeCli.SCRIPT.toString(), "--keep-alive", "100ms",
-                "--warm", "0", "--live", "0"));
-        args.addAll(List.of(flags));
-        Config config = ((Args.Run) Args.parse(args.toArray(String[]::new), FakeCli.env(env))).config();
-        Path cwd = Files.createDirectories(tmp.resolve("cwd"));
-        CliEngine engine = new CliEngine(config, cwd);
-        engines.add(engine);
-        return engine;
+        return engines.start(knobs, flags);
     }
 
     private RecordingSink run(CliEngine engine, Conversation conversation) throws IOException {
@@ -373,14 +366,9 @@ class CliEngineTest {
     }
 
     private static Thread inBackground(CliEngine engine, RecordingSink sink) {
-        return Thread.ofVirtual().start(() -> {
-            try {
-                engine.run(question("hi"), sink);
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        });
+        return FakeEngines.inBackground(engine, question("hi"), sink);
     }
+
 
     @Test
     void noCliStartsAfterShutdown() throws Exception {
