@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import proxy.chat.CanonicalTurns;
 import proxy.chat.Conversation;
@@ -31,8 +32,9 @@ import proxy.config.Config;
  * (only the new user line is written), else a spare (a conversation without history), else a
  * new one (history seeded as a CLI session). The turn's events reach the caller's
  * {@link ReplySink} on the caller's thread. A turn that ran to its end leaves its process kept
- * for the next turn; any other (failed, cut short, timed out, client gone) kills it. Whatever
- * happens, the slot is released and no process is left without an owner.
+ * for the next turn; any other (failed, cut short, timed out, client gone) kills it, and one
+ * no longer wanted is ended in the background. Whatever happens, the slot is released and no
+ * process is left without an owner.
  */
 public final class CliEngine implements AutoCloseable {
 
@@ -51,6 +53,8 @@ public final class CliEngine implements AutoCloseable {
     private final LiveConversations kept;
     /** Sessions between start and the end of their turn: neither pooled nor kept. */
     private final Set<CliSession> running = ConcurrentHashMap.newKeySet();
+    /** Sessions no longer wanted, being ended in the background. */
+    private final Set<CliSession> ending = ConcurrentHashMap.newKeySet();
     private final Thread sweeper;
     /** Set by {@link #close}: no CLI starts after it, and one that raced it is killed at once. */
     private volatile boolean closed;
@@ -66,8 +70,8 @@ public final class CliEngine implements AutoCloseable {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         this.limiter = new CliLimiter(config.maxConcurrent(), config.maxQueue());
         Config.Reuse reuse = config.reuse();
-        this.pool = new WarmPool(reuse.warm(), reuse.warmKeys(), reuse.warmIdle(), this::startSpare);
-        this.kept = new LiveConversations(reuse.live(), reuse.liveIdle());
+        this.pool = new WarmPool(reuse.warm(), reuse.warmKeys(), reuse.warmIdle(), this::startSpare, this::retire);
+        this.kept = new LiveConversations(reuse.live(), reuse.liveIdle(), this::retire);
         Duration sweepEvery = clamp(min(reuse.warmIdle(), reuse.liveIdle()).dividedBy(4),
                 Duration.ofMillis(20), Duration.ofSeconds(1));
         this.sweeper = Thread.ofVirtual().name("cli-sweeper").start(() -> sweep(sweepEvery));
@@ -158,7 +162,7 @@ public final class CliEngine implements AutoCloseable {
             }
             CliSession.Outcome outcome = runTurn(session, line, target, deadline);
             if (outcome == CliSession.Outcome.SEED_FAILED) {
-                session.close();
+                retire(session);
                 if (seedingBroken.compareAndSet(false, true)) {
                     LOG.log(Level.WARNING, "this CLI cannot resume seeded sessions; earlier turns go in as text "
                             + "from now on (start with --history flatten to skip the first try)");
@@ -177,8 +181,34 @@ public final class CliEngine implements AutoCloseable {
             sink.flush();
         } finally {
             if (session != null) {
-                session.close();
+                retire(session);
             }
+        }
+    }
+
+    /**
+     * Ends a session no longer wanted, in the background: the reply is complete before its
+     * CLI is gone. Until then the session counts as the engine's, and {@link #close} kills it.
+     */
+    private void retire(CliSession session) {
+        ending.add(session);
+        if (closed) {
+            session.close();
+            ending.remove(session);
+            return;
+        }
+        // a platform thread: ending reads the process table and waits for exits, which would hold a carrier
+        try {
+            pipes.execute(() -> {
+                try {
+                    session.end();
+                } finally {
+                    ending.remove(session);
+                }
+            });
+        } catch (RejectedExecutionException e) { // close() ran since the check above
+            session.close();
+            ending.remove(session);
         }
     }
 
@@ -293,6 +323,7 @@ public final class CliEngine implements AutoCloseable {
         pool.close();
         kept.close();
         running.forEach(CliSession::close);
+        ending.forEach(CliSession::close);
         pipes.shutdown(); // its threads end as the killed processes' pipes close
         RunFile.deleteTree(runFiles);
         SessionSeed.configDir(config.env()).ifPresent(dir -> {
@@ -304,9 +335,9 @@ public final class CliEngine implements AutoCloseable {
         });
     }
 
-    /** CLI processes this engine owns now: running, spare or kept (for tests). */
+    /** CLI processes this engine owns now: running, spare, kept or being ended (for tests). */
     int liveProcesses() {
-        return running.size() + pool.size() + kept.size();
+        return running.size() + pool.size() + kept.size() + ending.size();
     }
 
     /** Process ids of the spares waiting in the pool (for tests). */

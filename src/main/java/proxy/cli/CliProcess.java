@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,13 +63,31 @@ public final class CliProcess implements AutoCloseable {
     /**
      * Starts {@code argv} in {@code cwd} with exactly {@code env}, its pipes read by threads of
      * {@code pipes} (platform threads). Throws if the executable cannot be started.
+     *
+     * <p>The fork and exec run on a thread of {@code pipes} too: on a virtual thread they would
+     * hold its carrier (of which there are as many as cores) for the whole system call, and a
+     * burst of starts would stall every other request's events meanwhile.
      */
     public static CliProcess start(List<String> argv, Map<String, String> env, Path cwd, int maxLineBytes,
             ExecutorService pipes) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
-        return new CliProcess(pb.start(), maxLineBytes, pipes);
+        Future<Process> started;
+        try {
+            started = pipes.submit(pb::start);
+        } catch (RejectedExecutionException e) {
+            throw new IOException("the proxy is shutting down", e);
+        }
+        try {
+            return new CliProcess(started.get(), maxLineBytes, pipes);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            started.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting the CLI", e);
+        }
     }
 
     public long pid() {
@@ -130,9 +150,37 @@ public final class CliProcess implements AutoCloseable {
     }
 
     /**
+     * Ends a CLI that waits for its next user line the way a terminal user ends it: stdin is
+     * closed and the CLI exits by itself, tidying up after itself. That is much cheaper than
+     * {@link #close}, which must read the whole process table to find descendants. A CLI that
+     * has not exited after {@code grace} is killed as by {@link #close}.
+     */
+    public void endGently(Duration grace) {
+        if (closed) {
+            return;
+        }
+        closeQuietly(process.getOutputStream());
+        boolean exited;
+        try {
+            exited = process.waitFor(grace.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exited = false;
+        }
+        if (exited) {
+            closed = true;
+            stdoutReader.cancel(true);
+        } else {
+            close();
+        }
+    }
+
+    /**
      * Kills the process and every descendant: SIGTERM first, SIGKILL for whatever is still
      * alive after a short grace. Descendants are listed before the parent dies, since an orphan
-     * is re-parented and no longer found through it.
+     * is re-parented and no longer found through it. Listing them reads the whole process
+     * table (milliseconds on a busy machine) and the grace may be waited out: call it from a
+     * platform thread, off the request's path.
      */
     @Override
     public void close() {
@@ -152,9 +200,9 @@ public final class CliProcess implements AutoCloseable {
                 }
             }
             for (ProcessHandle h : tree) {
-                h.descendants().forEach(ProcessHandle::destroyForcibly); // started during the grace
                 if (h.isAlive()) {
                     LOG.log(Level.DEBUG, "pid {0} ignored SIGTERM; killing it", h.pid());
+                    h.descendants().forEach(ProcessHandle::destroyForcibly); // started during the grace
                     h.destroyForcibly();
                 }
             }

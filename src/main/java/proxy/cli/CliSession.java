@@ -34,12 +34,16 @@ final class CliSession implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(CliSession.class.getName());
     private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
+    /** How long a CLI whose stdin was closed between turns may take to exit before it is killed. */
+    private static final Duration GENTLE_EXIT = Duration.ofSeconds(2);
 
     private final ProcessKey key;
     private final CliProcess process;
     private final RunFile systemFile;
     private final SessionSeed seed; // null: no history seeded
     private volatile long idleSince = System.nanoTime();
+    /** Whether the CLI waits between turns (started, or its last turn ran to its end): it may be ended gently. */
+    private volatile boolean betweenTurns = true;
     private int turns;
 
     CliSession(ProcessKey key, CliProcess process, RunFile systemFile, SessionSeed seed) {
@@ -77,9 +81,12 @@ final class CliSession implements AutoCloseable {
     Outcome turn(byte[] userLine, ReplySink sink, Config config, long deadline) throws IOException {
         boolean seeded = seed != null && turns == 0;
         turns++;
+        betweenTurns = false;
         try {
             process.write(userLine);
-            return pump(new CliEventReader(key.structured()), sink, config, deadline, seeded);
+            Outcome outcome = pump(new CliEventReader(key.structured()), sink, config, deadline, seeded);
+            betweenTurns = outcome == Outcome.READY;
+            return outcome;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -180,7 +187,19 @@ final class CliSession implements AutoCloseable {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
-    /** Kills the process tree and deletes its files; safe to call more than once. */
+    /**
+     * Ends the process when it is no longer wanted: gently (stdin closed, the CLI exits by
+     * itself) if it waits between turns, else killed with its tree. Then deletes its files.
+     * May take a moment; the engine calls it off the request's path.
+     */
+    void end() {
+        if (betweenTurns) {
+            process.endGently(GENTLE_EXIT);
+        }
+        close();
+    }
+
+    /** Kills the process tree (if still running) and deletes its files; safe to call more than once. */
     @Override
     public void close() {
         process.close();

@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import proxy.chat.Turn;
 
 /**
@@ -25,12 +26,15 @@ final class LiveConversations implements AutoCloseable {
 
     private final int max;
     private final Duration idle;
+    /** Ends a process no longer kept (in the background). */
+    private final Consumer<CliSession> retire;
     private final LinkedHashMap<Key, CliSession> kept = new LinkedHashMap<>();
     private boolean closed;
 
-    LiveConversations(int max, Duration idle) {
+    LiveConversations(int max, Duration idle, Consumer<CliSession> retire) {
         this.max = max;
         this.idle = idle;
+        this.retire = retire;
     }
 
     boolean enabled() {
@@ -55,7 +59,7 @@ final class LiveConversations implements AutoCloseable {
                 }
             }
         }
-        stop.forEach(CliSession::close);
+        stop.forEach(retire);
     }
 
     /** The process kept under {@code key}, now the caller's; null if none is, or it died. */
@@ -65,7 +69,7 @@ final class LiveConversations implements AutoCloseable {
             session = kept.remove(key);
         }
         if (session != null && !session.isWaiting()) {
-            session.close();
+            retire.accept(session);
             return null;
         }
         return session;
@@ -83,7 +87,7 @@ final class LiveConversations implements AutoCloseable {
                 }
             }
         }
-        stop.forEach(CliSession::close);
+        stop.forEach(retire);
     }
 
     /** The kept processes' ids (for tests). */

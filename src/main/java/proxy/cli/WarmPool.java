@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -19,7 +20,7 @@ import java.util.function.Function;
  * take. A spare unused for {@code idle} is stopped and its key forgotten; one that died while it
  * waited is closed and replaced, never handed out. Each spare is handed out at most once.
  *
- * <p>Owns its spares; {@link #close} kills them and any being started.
+ * <p>Owns its spares; {@link #close} kills them, and any started later is ended at once.
  */
 final class WarmPool implements AutoCloseable {
 
@@ -28,16 +29,20 @@ final class WarmPool implements AutoCloseable {
     private final Duration idle;
     /** Starts a spare (null if it could not); called on a background thread. */
     private final Function<ProcessKey, CliSession> starter;
+    /** Ends a spare no longer wanted (in the background). */
+    private final Consumer<CliSession> retire;
     /** Learned keys, least recently asked for first, with their spares. */
     private final LinkedHashMap<ProcessKey, Deque<CliSession>> spares = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<ProcessKey, Integer> starting = new HashMap<>();
     private boolean closed;
 
-    WarmPool(int perKey, int maxKeys, Duration idle, Function<ProcessKey, CliSession> starter) {
+    WarmPool(int perKey, int maxKeys, Duration idle, Function<ProcessKey, CliSession> starter,
+            Consumer<CliSession> retire) {
         this.perKey = perKey;
         this.maxKeys = maxKeys;
         this.idle = idle;
         this.starter = starter;
+        this.retire = retire;
     }
 
     /**
@@ -65,7 +70,7 @@ final class WarmPool implements AutoCloseable {
             }
             dead.addAll(forgetBeyond(maxKeys));
         }
-        dead.forEach(CliSession::close);
+        dead.forEach(retire);
         refill(key);
         return found;
     }
@@ -96,7 +101,7 @@ final class WarmPool implements AutoCloseable {
                 }
             }
         }
-        stop.forEach(CliSession::close);
+        stop.forEach(retire);
         replace.forEach(this::refill);
     }
 
@@ -113,7 +118,7 @@ final class WarmPool implements AutoCloseable {
                     return; // the CLI cannot start: the next request will say why
                 }
                 if (!keep(key, spare)) {
-                    spare.close();
+                    retire.accept(spare);
                 }
             } while (reserve(key));
         });

@@ -1,16 +1,14 @@
 package proxy.http;
 
 import com.sun.net.httpserver.HttpExchange;
-import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One id per request, sent back as {@code request-id} (Anthropic) and {@code x-request-id}
  * (OpenAI) so a client's error report can be matched to the log.
  */
 public final class RequestIds {
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private RequestIds() {}
 
@@ -30,10 +28,14 @@ public final class RequestIds {
         return made;
     }
 
-    /** {@code prefix} and 24 random hex digits: request, message and completion ids. */
+    /**
+     * {@code prefix} and 24 random hex digits: request, message and completion ids. They name
+     * things and guard nothing, so they come from a per-thread generator: a shared
+     * {@code SecureRandom} is one lock that every request of a busy proxy queued on.
+     */
     public static String newId(String prefix) {
         byte[] bytes = new byte[12];
-        RANDOM.nextBytes(bytes);
+        ThreadLocalRandom.current().nextBytes(bytes);
         return prefix + HexFormat.of().formatHex(bytes);
     }
 }

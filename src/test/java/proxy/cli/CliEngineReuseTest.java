@@ -312,7 +312,7 @@ class CliEngineReuseTest {
 
     private void assertNothingKept(CliEngine engine) throws IOException {
         assertEquals(List.of(), engine.keptPids());
-        assertEquals(0, engine.liveProcesses());
+        awaitTrue("the engine owns no process", () -> engine.liveProcesses() == 0);
         long pid = lastTurn()[0];
         awaitTrue("the process is gone", () -> !Processes.running(pid));
     }
@@ -330,7 +330,7 @@ class CliEngineReuseTest {
         Thread request = FakeEngines.inBackground(engine, c, sink);
         assertTrue(request.join(WAIT), "the request ended");
         assertEquals(ErrorKind.TIMEOUT, assertInstanceOf(Failed.class, sink.last()).kind());
-        assertEquals(0, engine.liveProcesses());
+        awaitTrue("the engine owns no process", () -> engine.liveProcesses() == 0);
     }
 
     // --- admission and shutdown ----------------------------------------------------------

@@ -60,8 +60,9 @@ class CliEngineTest {
         return sink;
     }
 
+    /** Nothing of the run is left: the CLI (ended in the background once the reply is complete) and its files. */
     private static void assertClean(CliEngine engine) throws IOException {
-        assertEquals(0, engine.liveProcesses(), "no CLI left running");
+        assertTrue(Processes.waitUntil(() -> engine.liveProcesses() == 0, Duration.ofSeconds(10)), "no CLI left running");
         try (Stream<Path> files = Files.list(engine.runFiles())) {
             assertEquals(List.of(), files.toList(), "no per-run file left");
         }
@@ -179,10 +180,10 @@ class CliEngineTest {
         String firstUuid = seedLines.get(0).replaceAll(".*\"uuid\":\"([^\"]+)\".*", "$1");
         assertTrue(seedLines.get(1).contains("\"parentUuid\":\"" + firstUuid + "\""), "entries are chained");
         assertTrue(Files.readString(file("stdin")).contains("\"text\":\"And 3+3?\""), "only the question goes on stdin");
+        assertClean(engine); // the session, and so its seed, is ended once the reply is complete
         try (Stream<Path> left = Files.list(projectDir)) {
             assertEquals(List.of(), left.toList(), "the seed is deleted after the run");
         }
-        assertClean(engine);
     }
 
     @Test
@@ -245,9 +246,9 @@ class CliEngineTest {
             }
         }, Integer.MAX_VALUE);
         assertThrows(IOException.class, () -> engine.run(question("hi"), gone));
+        assertClean(engine);
         assertFalse(Processes.running(Processes.pid(pids, "self")), "the CLI is gone");
         assertFalse(Processes.running(Processes.pid(pids, "grandchild")), "and so is its child");
-        assertClean(engine);
     }
 
     @Test
@@ -258,8 +259,8 @@ class CliEngineTest {
         RecordingSink enough = new RecordingSink(e -> { }, 3); // Started, BlockStarted, first delta
         engine.run(question("hi"), enough);
         assertEquals(3, enough.events.size());
-        assertFalse(Processes.running(Processes.pid(pids, "self")));
         assertClean(engine);
+        assertFalse(Processes.running(Processes.pid(pids, "self")));
     }
 
     @Test
