@@ -236,6 +236,9 @@ public final class CliEngine implements AutoCloseable {
             return start(key, List.of());
         } catch (CliStartException e) {
             return null;
+        } catch (RuntimeException e) { // a bug must not leave the pool thinking a spare is on its way
+            LOG.log(Level.WARNING, "cannot start a spare CLI: {0}", e.toString());
+            return null;
         }
     }
 

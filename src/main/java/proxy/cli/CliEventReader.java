@@ -89,6 +89,14 @@ public final class CliEventReader {
         if (finished || line.isBlank()) {
             return out;
         }
+        DeltaLine fast = DeltaLine.parse(line);
+        if (fast != null) {
+            Integer index = blockIndex.get(fast.index());
+            if (index != null) {
+                delta(index, fast.type(), fast.value(), structuredBlocks.contains(index), out);
+            }
+            return out;
+        }
         Node n;
         try {
             n = Node.parse(line);
@@ -182,7 +190,9 @@ public final class CliEventReader {
             case "content_block_delta" -> {
                 Integer index = blockIndex.get(e.get("index").longValue(-1));
                 if (index != null) {
-                    delta(index, e.get("delta"), structuredBlocks.contains(index), out);
+                    Node delta = e.get("delta");
+                    String kind = String.valueOf(delta.text("type"));
+                    delta(index, kind, delta.text(DELTA_FIELDS.getOrDefault(kind, "")), structuredBlocks.contains(index), out);
                 }
             }
             case "content_block_stop" -> {
@@ -237,15 +247,19 @@ public final class CliEventReader {
         return structured && "tool_use".equals(block.text("type")) && STRUCTURED_OUTPUT.equals(block.text("name"));
     }
 
-    private static void delta(int index, Node delta, boolean structuredText, List<ReplyEvent> out) {
-        switch (String.valueOf(delta.text("type"))) {
-            case "text_delta" -> out.add(new ReplyEvent.TextDelta(index, String.valueOf(delta.text("text"))));
-            case "thinking_delta" -> out.add(new ReplyEvent.ThinkingDelta(index, String.valueOf(delta.text("thinking"))));
-            case "signature_delta" -> out.add(new ReplyEvent.SignatureDelta(index, String.valueOf(delta.text("signature"))));
-            case "input_json_delta" -> {
-                String json = String.valueOf(delta.text("partial_json"));
-                out.add(structuredText ? new ReplyEvent.TextDelta(index, json) : new ReplyEvent.ToolInputDelta(index, json));
-            }
+    /** The field that carries each delta type's payload. */
+    private static final Map<String, String> DELTA_FIELDS = Map.of("text_delta", "text", "thinking_delta", "thinking",
+            "signature_delta", "signature", "input_json_delta", "partial_json");
+
+    /** One delta of block {@code index}: its type and payload (see {@link DeltaLine}). */
+    private static void delta(int index, String type, String value, boolean structuredText, List<ReplyEvent> out) {
+        String payload = String.valueOf(value);
+        switch (type) {
+            case "text_delta" -> out.add(new ReplyEvent.TextDelta(index, payload));
+            case "thinking_delta" -> out.add(new ReplyEvent.ThinkingDelta(index, payload));
+            case "signature_delta" -> out.add(new ReplyEvent.SignatureDelta(index, payload));
+            case "input_json_delta" -> out.add(structuredText
+                    ? new ReplyEvent.TextDelta(index, payload) : new ReplyEvent.ToolInputDelta(index, payload));
             default -> { } // citations_delta and future deltas
         }
     }
