@@ -1,8 +1,13 @@
 package proxy.chat;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import proxy.json.Json;
 import proxy.json.Node;
 
 /**
@@ -71,6 +76,60 @@ public final class CanonicalTurns {
             text.setLength(0);
         }
         return next;
+    }
+
+    /**
+     * A SHA-256 digest of the canonical form of {@code turns}, in hex: equal for histories that
+     * {@link #of} makes equal, and small enough to keep for every kept conversation where the
+     * history itself (images included) could be megabytes.
+     */
+    public static String digest(List<Turn> turns) {
+        byte[] canonical = Json.bytes(g -> {
+            g.writeStartArray();
+            for (Turn turn : of(turns)) {
+                g.writeStartObject();
+                g.writeStringField("role", turn.role().wireName());
+                g.writeFieldName("parts");
+                writeParts(g, turn.parts());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        });
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** Canonical parts as JSON, each field written unambiguously. */
+    private static void writeParts(JsonGenerator g, List<Part> parts) throws IOException {
+        g.writeStartArray();
+        for (Part part : parts) {
+            g.writeStartObject();
+            switch (part) {
+                case Part.Text t -> g.writeStringField("text", t.text());
+                case Part.Image i -> {
+                    g.writeStringField("image", i.mediaType());
+                    g.writeStringField("data", i.data());
+                }
+                case Part.ToolCall c -> {
+                    g.writeStringField("call", c.id());
+                    g.writeStringField("name", c.name());
+                    g.writeStringField("input", c.inputJson());
+                }
+                case Part.ToolResult r -> {
+                    g.writeStringField("result", r.toolCallId());
+                    g.writeBooleanField("error", r.isError());
+                    g.writeFieldName("content");
+                    writeParts(g, r.content());
+                }
+                case Part.Thinking t -> { } // not in a canonical form
+                case Part.RedactedThinking r -> { }
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     /** Arguments JSON re-written compactly; as given if it is not JSON. */

@@ -151,7 +151,7 @@ public final class CliEngine implements AutoCloseable {
         byte[] line = null;
         List<Turn> history = conversation.history();
         if (!history.isEmpty() && kept.enabled()) {
-            session = kept.take(new LiveConversations.Key(key, CanonicalTurns.of(history)));
+            session = kept.take(new LiveConversations.Key(key, CanonicalTurns.digest(history)));
             line = CliCommand.userLine(conversation, false); // the process holds the history
         }
         try {
@@ -173,7 +173,7 @@ public final class CliEngine implements AutoCloseable {
             if (outcome == CliSession.Outcome.READY && keep) {
                 List<Turn> said = new ArrayList<>(conversation.turns());
                 said.add(recorder.answer());
-                kept.park(new LiveConversations.Key(key, CanonicalTurns.of(said)), session);
+                kept.park(new LiveConversations.Key(key, CanonicalTurns.digest(said)), session);
                 session = null; // kept owns it now
             }
         } catch (CliStartException e) {

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import proxy.chat.Turn;
 
 /**
  * CLI processes of finished conversations, kept for their next turn. A process is filed under
@@ -21,8 +20,8 @@ import proxy.chat.Turn;
  */
 final class LiveConversations implements AutoCloseable {
 
-    /** What a kept process holds: the shape it was started with and its canonical history. */
-    record Key(ProcessKey process, List<Turn> history) {}
+    /** What a kept process holds: the shape it was started with and the digest of its canonical history. */
+    record Key(ProcessKey process, String historyDigest) {}
 
     private final int max;
     private final Duration idle;
