@@ -148,21 +148,13 @@ public final class CliEngine implements AutoCloseable {
                 || (config.history() == Config.History.AUTO && seedingBroken.get());
 
         CliSession session = null;
-        byte[] line = null;
-        List<Turn> history = conversation.history();
-        if (!history.isEmpty() && kept.enabled()) {
-            session = kept.take(new LiveConversations.Key(key, CanonicalTurns.digest(history)));
-            line = CliCommand.userLine(conversation, false); // the process holds the history
-        }
         try {
-            if (session == null) {
-                boolean seed = !flatten && !history.isEmpty() && SessionSeed.configDir(config.env()).isPresent();
-                line = CliCommand.userLine(conversation, !seed);
-                session = seed ? start(key, history) : spareOrNew(key);
-            }
-            CliSession.Outcome outcome = runTurn(session, line, target, deadline);
+            Placement placement = place(conversation, key, flatten);
+            session = placement.session();
+            CliSession.Outcome outcome = runTurn(session, placement.line(), target, deadline);
             if (outcome == CliSession.Outcome.SEED_FAILED) {
                 retire(session);
+                session = null;
                 if (seedingBroken.compareAndSet(false, true)) {
                     LOG.log(Level.WARNING, "this CLI cannot resume seeded sessions; earlier turns go in as text "
                             + "from now on (start with --history flatten to skip the first try)");
@@ -184,6 +176,26 @@ public final class CliEngine implements AutoCloseable {
                 retire(session);
             }
         }
+    }
+
+    /** A process for a conversation, and the line that asks its question. */
+    private record Placement(CliSession session, byte[] line) {}
+
+    /**
+     * Where {@code conversation} runs: on the kept process that holds its history (only the new
+     * user line is written), else on a spare or a new process, with the history seeded (or
+     * written out before the question when it cannot be seeded).
+     */
+    private Placement place(Conversation conversation, ProcessKey key, boolean flatten) throws CliStartException {
+        List<Turn> history = conversation.history();
+        if (!history.isEmpty() && kept.enabled()) {
+            CliSession live = kept.take(new LiveConversations.Key(key, CanonicalTurns.digest(history)));
+            if (live != null) {
+                return new Placement(live, CliCommand.userLine(conversation, false));
+            }
+        }
+        boolean seed = !flatten && !history.isEmpty() && SessionSeed.configDir(config.env()).isPresent();
+        return new Placement(seed ? start(key, history) : spareOrNew(key), CliCommand.userLine(conversation, !seed));
     }
 
     /**
