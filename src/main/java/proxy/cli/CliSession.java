@@ -14,11 +14,11 @@ import proxy.config.Config;
  * One CLI process and the turns it runs. A turn writes one user line, then moves the CLI's
  * output into the caller's sink on the caller's thread until that turn's {@code result}, under
  * the timeouts; the process then waits for its next line. Owns the process and the files it
- * was started with (system text, seeded history); {@link #close} kills the process tree and
- * deletes them.
+ * was started with (system text, seeded history); {@link #end} ends the process as fits its
+ * state and {@link #close} kills it, and both delete the files.
  *
  * <p>A session is used by one thread at a time: the engine hands it from the pool or the kept
- * conversations to one request, and takes it back (or closes it) when the turn ends.
+ * conversations to one request, and keeps it (or ends it) when the turn is over.
  */
 final class CliSession implements AutoCloseable {
 
@@ -51,10 +51,6 @@ final class CliSession implements AutoCloseable {
         this.process = process;
         this.systemFile = systemFile;
         this.seed = seed;
-    }
-
-    ProcessKey key() {
-        return key;
     }
 
     long pid() {
