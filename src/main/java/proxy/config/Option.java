@@ -9,7 +9,7 @@ public enum Option {
     PORT("port", "N", "8000", "port to listen on; 0 picks any free port"),
     CLAUDE("claude", "PATH", "claude on PATH", "the Claude Code CLI to run"),
     CWD("cwd", "DIR", "a private empty directory", "working directory of the CLI"),
-    MAX_CONCURRENT("max-concurrent", "N", "8", "CLI processes running at once"),
+    MAX_CONCURRENT("max-concurrent", "N", "8", "CLI turns running at once (spares and kept conversations have their own caps)"),
     MAX_QUEUE("max-queue", "N", "1000", "requests that may wait for a free CLI slot; beyond that: 429"),
     QUEUE_TIMEOUT("queue-timeout", "DURATION", "30s", "longest wait for a free CLI slot; then 429 with Retry-After"),
     WARM("warm", "N", "1", "spare CLI processes kept started per recent process shape (0 = no warm pool)"),
