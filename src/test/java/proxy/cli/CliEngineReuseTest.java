@@ -208,6 +208,24 @@ class CliEngineReuseTest {
         assertFalse(Files.exists(tmp.resolve("home/.claude/projects")) && hasSeeds(), "nothing was seeded");
     }
 
+    @Test
+    void withFlattenedHistoryAFollowUpStillGetsOnlyItsNewLine() throws Exception {
+        Path stdin = tmp.resolve("stdin");
+        CliEngine engine = engine(Map.of("FAKE_CLAUDE_STDINFILE", stdin.toString()),
+                "--warm", "0", "--live", "2", "--history", "flatten");
+        finished(engine, chat(Turn.user("hi")));
+        long pid = lastTurn()[0];
+        finished(engine, chat(Turn.user("hi"), Turn.assistant(ANSWER), Turn.user("and then?")));
+        assertEquals(pid, lastTurn()[0]);
+        assertEquals("{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"and then?\"}]}}\n",
+                Files.readString(stdin), "the process holds the history: nothing is written out again");
+
+        // a history it does not hold is written out before the question, on a fresh process
+        finished(engine, chat(Turn.user("hello"), Turn.assistant(ANSWER), Turn.user("and then?")));
+        assertNotEquals(pid, lastTurn()[0]);
+        assertTrue(Files.readString(stdin).contains("hello"), Files.readString(stdin));
+    }
+
     private boolean hasSeeds() throws IOException {
         try (var files = Files.walk(tmp.resolve("home/.claude/projects"))) {
             return files.anyMatch(p -> p.toString().endsWith(".jsonl"));
