@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.util.Optional;
 import proxy.chat.Conversation;
 import proxy.chat.ReplyEvent;
-import proxy.chat.ReplyLimits;
 import proxy.cli.CliEngine;
 import proxy.http.Bodies;
 import proxy.http.Exchanges;
@@ -14,9 +13,9 @@ import proxy.http.HttpError;
 import proxy.http.ImageUrls;
 
 /**
- * {@code POST /v1/messages}: the body becomes a conversation, the CLI runs it, and the reply
- * goes back as an SSE stream or one message. Stop sequences and max_tokens are enforced here
- * (through {@link ReplyLimits}), since the CLI has no flags for them.
+ * {@code POST /v1/messages}: the body becomes a conversation, the CLI runs it (the engine
+ * enforces its stop sequences and max_tokens), and the reply goes back as an SSE stream or one
+ * message.
  */
 public final class MessagesHandler implements HttpHandler {
 
@@ -42,12 +41,12 @@ public final class MessagesHandler implements HttpHandler {
         String id = MessageJson.newMessageId();
         if (request.stream()) {
             try (MessagesStream stream = new MessagesStream(exchange, id, request.model())) {
-                engine.run(conversation, ReplyLimits.around(stream, conversation));
+                engine.run(conversation, stream);
                 throwIfFailed(stream.failure());
             }
         } else {
             MessageBody body = new MessageBody();
-            engine.run(conversation, ReplyLimits.around(body, conversation));
+            engine.run(conversation, body);
             throwIfFailed(body.failure());
             Exchanges.sendJson(exchange, 200, body.json(id, request.model()));
         }

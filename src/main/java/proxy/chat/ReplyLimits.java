@@ -51,6 +51,7 @@ public final class ReplyLimits implements ReplySink {
     private String held = "";
     private int heldIndex = -1;
     private boolean ended;
+    private boolean cutShort;
 
     public ReplyLimits(ReplySink next, List<String> stopSequences, OptionalInt maxTokens) {
         this.next = next;
@@ -195,8 +196,19 @@ public final class ReplyLimits implements ReplySink {
         return end(index, StopReason.MAX_TOKENS, Optional.empty());
     }
 
+    /**
+     * Whether the limits ended the reply (a stop sequence, the token cap), so the client got
+     * less than the CLI said. Its CLI must not be kept: its history holds the whole answer. (The
+     * limits settle at the latest when a block stops, before the CLI's result, so the engine
+     * sees such a turn cut short anyway; this makes the rule not depend on that order.)
+     */
+    public boolean cutShort() {
+        return cutShort;
+    }
+
     /** Ends the reply for the limits: closes the open block and finishes; always false. */
     private boolean end(int index, StopReason reason, Optional<String> sequence) throws IOException {
+        cutShort = true;
         long outputTokens = (passedChars + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN;
         if (next.accept(new BlockStopped(index))) {
             next.accept(new Finished(reason, sequence, startUsage.withOutputTokens(outputTokens)));

@@ -19,6 +19,7 @@ import proxy.chat.CanonicalTurns;
 import proxy.chat.Conversation;
 import proxy.chat.ErrorKind;
 import proxy.chat.ReplyEvent;
+import proxy.chat.ReplyLimits;
 import proxy.chat.ReplySink;
 import proxy.chat.Turn;
 import proxy.config.Config;
@@ -78,8 +79,9 @@ public final class CliEngine implements AutoCloseable {
     }
 
     /**
-     * Runs {@code conversation} and hands its events to {@code sink}; its CLI may be kept for
-     * the conversation's next turn. Returns when the reply has ended ({@code Finished} or
+     * Runs {@code conversation} and hands its events to {@code sink}, within the conversation's
+     * stop sequences and max_tokens ({@link ReplyLimits}); its CLI may be kept for the
+     * conversation's next turn. Returns when the reply has ended ({@code Finished} or
      * {@code Failed} was delivered) or the sink wanted no more.
      *
      * @throws IOException from the sink: the client is gone; the CLI has been killed
@@ -142,8 +144,11 @@ public final class CliEngine implements AutoCloseable {
 
     private void runAdmitted(Conversation conversation, ReplySink sink, boolean keep, long deadline) throws IOException {
         ProcessKey key = ProcessKey.of(conversation);
-        ReplyRecorder recorder = keep ? new ReplyRecorder(sink) : null;
-        ReplySink target = keep ? recorder : sink;
+        // the CLI has no flags for stop sequences (and max_tokens needs a backstop): enforced here
+        ReplySink limited = ReplyLimits.around(sink, conversation);
+        // the recorder sees the reply as the CLI gave it: what the kept process holds
+        ReplyRecorder recorder = keep ? new ReplyRecorder(limited) : null;
+        ReplySink target = keep ? recorder : limited;
         boolean flatten = config.history() == Config.History.FLATTEN
                 || (config.history() == Config.History.AUTO && seedingBroken.get());
 
@@ -162,7 +167,8 @@ public final class CliEngine implements AutoCloseable {
                 session = spareOrNew(key);
                 outcome = runTurn(session, CliCommand.userLine(conversation, true), target, deadline);
             }
-            if (outcome == CliSession.Outcome.READY && keep) {
+            boolean cutShort = limited instanceof ReplyLimits limits && limits.cutShort();
+            if (outcome == CliSession.Outcome.READY && keep && !cutShort) {
                 List<Turn> said = new ArrayList<>(conversation.turns());
                 said.add(recorder.answer());
                 kept.park(new LiveConversations.Key(key, CanonicalTurns.digest(said)), session);

@@ -43,11 +43,11 @@ public final class CliProcess implements AutoCloseable {
     private static final Duration TERM_GRACE = Duration.ofMillis(500);
     private static final int STDERR_KEEP = 8 * 1024;
     private static final int QUEUE_LINES = 256;
-    private final BlockingQueue<Output> stdout = new ArrayBlockingQueue<>(QUEUE_LINES);
-    private final StderrTail stderr = new StderrTail(STDERR_KEEP);
     /** Lines this short fit in a pipe's buffer: written on the caller's thread, they cannot block it. */
     private static final int INLINE_WRITE_BYTES = 16 * 1024;
 
+    private final BlockingQueue<Output> stdout = new ArrayBlockingQueue<>(QUEUE_LINES);
+    private final StderrTail stderr = new StderrTail(STDERR_KEEP);
     private final Process process;
     private final ExecutorService pipes;
     private final Future<?> stdoutReader;
@@ -104,8 +104,12 @@ public final class CliProcess implements AutoCloseable {
     public void write(byte[] line) {
         if (line.length <= INLINE_WRITE_BYTES) {
             writeNow(line);
-        } else {
+            return;
+        }
+        try {
             pipes.execute(() -> writeNow(line));
+        } catch (RejectedExecutionException e) { // the engine is closing: this process is being killed
+            LOG.log(Level.DEBUG, "CLI pid {0} gets no input: the proxy is stopping", process.pid());
         }
     }
 

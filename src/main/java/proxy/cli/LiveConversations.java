@@ -47,7 +47,7 @@ final class LiveConversations implements AutoCloseable {
             if (closed || max == 0) {
                 stop.add(session);
             } else {
-                CliSession before = kept.remove(key); // two choices with one answer: keep the newer
+                CliSession before = kept.remove(key); // one history kept twice (a regenerate, answered alike): the newer
                 if (before != null) {
                     stop.add(before);
                 }

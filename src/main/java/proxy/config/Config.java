@@ -71,10 +71,7 @@ public record Config(
      * @param live     finished conversations kept with their process (0: none)
      * @param liveIdle a kept conversation is stopped after this long without a next turn
      */
-    public record Reuse(int warm, int warmKeys, Duration warmIdle, int live, Duration liveIdle) {
-        /** Nothing outlives its request: every turn starts a CLI and ends it. */
-        public static final Reuse NONE = new Reuse(0, 0, Duration.ofMinutes(1), 0, Duration.ofMinutes(1));
-    }
+    public record Reuse(int warm, int warmKeys, Duration warmIdle, int live, Duration liveIdle) {}
 
     /** What the client's system text does to Claude Code's own system prompt. */
     public enum SystemPrompt {
@@ -134,13 +131,6 @@ public record Config(
         models = List.copyOf(models);
         modelMap = Map.copyOf(modelMap);
         env = Map.copyOf(env);
-    }
-
-    /** A copy with other reuse settings (tests turn the pool and kept conversations on and off). */
-    public Config withReuse(Reuse newReuse) {
-        return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, queueTimeout, newReuse, timeout,
-                firstEventTimeout, idleTimeout, keepAlive, cliMaxRetries, systemPrompt, history, models, modelMap, maxN,
-                fetchImages, mode, tools, allowedTools, permissionMode, env);
     }
 
     /** A copy with another environment (tests give the fake CLI its knobs this way). */

@@ -183,7 +183,7 @@ public final class McpBridge implements HttpHandler {
                 g.writeEndObject();
             }));
         } catch (IOException e) {
-            call.answer().cancel(false); // the CLI went away: nobody will read an answer
+            call.result().cancel(false); // the CLI went away: nobody will read an answer
             throw e;
         } finally {
             session.ended(call);
@@ -193,7 +193,7 @@ public final class McpBridge implements HttpHandler {
     private HeldCall.Result hold(HeldCall call, OutputStream out, Node progressToken) throws IOException {
         for (int n = 1; ; n++) {
             try {
-                return call.answer().get(progressEvery.toNanos(), TimeUnit.NANOSECONDS);
+                return call.result().get(progressEvery.toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 int progress = n;
                 if (progressToken.isMissing()) {

@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.function.IntFunction;
 import proxy.chat.Conversation;
 import proxy.chat.ReplyEvent;
-import proxy.chat.ReplyLimits;
 import proxy.chat.ReplySink;
 import proxy.cli.CliEngine;
 import proxy.config.Config;
@@ -21,8 +20,8 @@ import proxy.http.HttpError;
 /**
  * {@code POST /v1/chat/completions}: the body becomes a conversation, each of its {@code n}
  * choices runs as its own CLI process (in parallel, on virtual threads), and the replies go
- * back as one chunk stream or one completion. Stop sequences and max tokens are enforced here
- * (through {@link ReplyLimits}), since the CLI has no flags for them.
+ * back as one chunk stream or one completion (the engine enforces stop sequences and max
+ * tokens).
  */
 public final class ChatCompletionsHandler implements HttpHandler {
 
@@ -70,7 +69,7 @@ public final class ChatCompletionsHandler implements HttpHandler {
         List<Thread> others = new ArrayList<>();
         IOException[] clientGone = new IOException[1];
         for (int i = 1; i < n; i++) {
-            ReplySink sink = ReplyLimits.around(sinks.apply(i), conversation);
+            ReplySink sink = sinks.apply(i);
             others.add(Thread.ofVirtual().name("choice-" + i).start(() -> {
                 try {
                     engine.run(conversation, sink, false);
@@ -83,7 +82,7 @@ public final class ChatCompletionsHandler implements HttpHandler {
         }
         try {
             // with several choices the client goes on with at most one: keep none of their CLIs
-            engine.run(conversation, ReplyLimits.around(sinks.apply(0), conversation), n == 1);
+            engine.run(conversation, sinks.apply(0), n == 1);
         } finally {
             for (Thread t : others) {
                 try {

@@ -27,7 +27,6 @@ import proxy.chat.Part;
 import proxy.chat.ReplyEvent;
 import proxy.chat.ReplyEvent.Failed;
 import proxy.chat.ReplyEvent.Finished;
-import proxy.chat.ReplyLimits;
 import proxy.chat.Turn;
 
 /**
@@ -286,8 +285,23 @@ class CliEngineReuseTest {
         Conversation c = new Conversation("opus", Optional.empty(), List.of(Turn.user("hi")), OptionalInt.empty(),
                 List.of("fake"), false);
         RecordingSink sink = new RecordingSink();
-        engine.run(c, ReplyLimits.around(sink, c));
+        engine.run(c, sink); // the engine applies the conversation's limits
         assertEquals(Optional.of("fake"), ((Finished) sink.last()).stopSequence());
+        assertNothingKept(engine);
+    }
+
+    @Test
+    void aStopSequenceSettledOnlyAtTheBlocksEndStillEndsTheProcess() throws Exception {
+        // the last delta is " in deltas.": "deltas." matches there, but "in deltas.!" (starting
+        // earlier) could still win while more text may come, so the cut is made only when the
+        // block ends, one line before the CLI's result
+        CliEngine engine = engine("--warm", "0", "--live", "2");
+        Conversation c = new Conversation("opus", Optional.empty(), List.of(Turn.user("hi")), OptionalInt.empty(),
+                List.of("deltas.", "in deltas.!"), false);
+        RecordingSink sink = new RecordingSink();
+        engine.run(c, sink);
+        assertEquals(Optional.of("deltas."), ((Finished) sink.last()).stopSequence());
+        assertEquals("Hello! I am a fake model answering in ", sink.text());
         assertNothingKept(engine);
     }
 
