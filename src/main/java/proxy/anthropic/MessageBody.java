@@ -100,6 +100,10 @@ final class MessageBody implements ReplySink {
                         g.writeFieldName("input");
                         toolInput(b.text.toString()).write(g);
                     }
+                    case Block.CliToolCall c -> {
+                        g.writeFieldName("input");
+                        toolInput(b.text.toString()).write(g);
+                    }
                 }
                 g.writeEndObject();
             }

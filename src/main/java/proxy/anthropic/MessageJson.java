@@ -30,11 +30,8 @@ final class MessageJson {
         switch (block) {
             case Block.Text t -> g.writeStringField("type", "text");
             case Block.Thinking t -> g.writeStringField("type", "thinking");
-            case Block.ToolCall c -> {
-                g.writeStringField("type", "tool_use");
-                g.writeStringField("id", c.id());
-                g.writeStringField("name", c.name());
-            }
+            case Block.ToolCall c -> toolUseHead(g, c.id(), c.name());
+            case Block.CliToolCall c -> toolUseHead(g, c.id(), c.name());
         }
     }
 
@@ -48,11 +45,20 @@ final class MessageJson {
                 g.writeStringField("thinking", "");
                 g.writeStringField("signature", "");
             }
-            case Block.ToolCall c -> {
-                g.writeObjectFieldStart("input");
-                g.writeEndObject();
-            }
+            case Block.ToolCall c -> emptyInput(g);
+            case Block.CliToolCall c -> emptyInput(g);
         }
+        g.writeEndObject();
+    }
+
+    private static void toolUseHead(JsonGenerator g, String id, String name) throws IOException {
+        g.writeStringField("type", "tool_use");
+        g.writeStringField("id", id);
+        g.writeStringField("name", name);
+    }
+
+    private static void emptyInput(JsonGenerator g) throws IOException {
+        g.writeObjectFieldStart("input");
         g.writeEndObject();
     }
 }

@@ -18,6 +18,7 @@ import java.util.OptionalInt;
  * @param thinkingBudget most tokens the reasoning may take, if the client said
  * @param effort        the CLI's effort level ({@code low}, {@code medium}, {@code high}, {@code max}), if set
  * @param jsonSchema    a JSON schema the answer must follow (as JSON text), if any: the answer is then that JSON
+ * @param tools         the client's tools and its {@code tool_choice}; {@link ClientTools#NONE} if it sent none
  */
 public record Conversation(
         String model,
@@ -28,7 +29,8 @@ public record Conversation(
         boolean thinking,
         OptionalInt thinkingBudget,
         Optional<String> effort,
-        Optional<String> jsonSchema) {
+        Optional<String> jsonSchema,
+        ClientTools tools) {
 
     public Conversation {
         turns = List.copyOf(turns);
@@ -46,6 +48,12 @@ public record Conversation(
     public Conversation(String model, Optional<String> system, List<Turn> turns, OptionalInt maxTokens,
             List<String> stopSequences, boolean thinking, OptionalInt thinkingBudget) {
         this(model, system, turns, maxTokens, stopSequences, thinking, thinkingBudget, Optional.empty(), Optional.empty());
+    }
+
+    public Conversation(String model, Optional<String> system, List<Turn> turns, OptionalInt maxTokens,
+            List<String> stopSequences, boolean thinking, OptionalInt thinkingBudget, Optional<String> effort,
+            Optional<String> jsonSchema) {
+        this(model, system, turns, maxTokens, stopSequences, thinking, thinkingBudget, effort, jsonSchema, ClientTools.NONE);
     }
 
     /** A one-question conversation, for tests and simple callers. */

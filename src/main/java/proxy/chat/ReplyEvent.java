@@ -50,6 +50,16 @@ public sealed interface ReplyEvent {
 
         record Thinking() implements Block {}
 
+        /**
+         * A call of one of the client's tools ({@link Conversation#tools}), under the client's
+         * own name: the reply ends with {@code TOOL_USE} and the client answers it.
+         */
         record ToolCall(String id, String name) implements Block {}
+
+        /**
+         * A call the CLI made to one of its own tools (agent mode) and answered itself: shown
+         * where the API has room for it, never for the client to answer.
+         */
+        record CliToolCall(String id, String name) implements Block {}
     }
 }

@@ -238,7 +238,7 @@ public final class CliEventReader {
             case "thinking" -> new Block.Thinking();
             case "tool_use" -> isStructuredOutput(block)
                     ? new Block.Text()
-                    : new Block.ToolCall(String.valueOf(block.text("id")), String.valueOf(block.text("name")));
+                    : new Block.CliToolCall(String.valueOf(block.text("id")), String.valueOf(block.text("name")));
             default -> null; // redacted_thinking, server tool blocks: not shown
         };
     }
@@ -295,6 +295,7 @@ public final class CliEventReader {
                     }
                 }
                 case Block.ToolCall t -> out.add(new ReplyEvent.ToolInputDelta(index, block.get("input").toJson()));
+                case Block.CliToolCall t -> out.add(new ReplyEvent.ToolInputDelta(index, block.get("input").toJson()));
             }
             out.add(new ReplyEvent.BlockStopped(index));
         }

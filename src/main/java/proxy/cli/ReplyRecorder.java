@@ -46,6 +46,7 @@ final class ReplyRecorder implements ReplySink {
                     case ReplyEvent.Block.Text t -> blocks.put(b.index(), new StringBuilder());
                     case ReplyEvent.Block.ToolCall c -> blocks.put(b.index(), new ToolCall(c.id(), c.name()));
                     case ReplyEvent.Block.Thinking t -> { }
+                    case ReplyEvent.Block.CliToolCall c -> { } // the CLI's own business: clients do not answer it
                 }
             }
             case ReplyEvent.TextDelta d -> {
