@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import proxy.chat.CanonicalTurns;
+import proxy.chat.ClientTool;
 import proxy.chat.Conversation;
 import proxy.chat.ErrorKind;
 import proxy.chat.ReplyEvent;
@@ -23,17 +24,25 @@ import proxy.chat.ReplyLimits;
 import proxy.chat.ReplySink;
 import proxy.chat.Turn;
 import proxy.config.Config;
+import proxy.json.Node;
+import proxy.mcp.McpSession;
+import proxy.mcp.McpTool;
+import proxy.mcp.ToolServer;
 
 /**
  * Runs conversations through the CLI and owns every CLI process: the ones running a turn, the
- * spares of the {@link WarmPool} and the {@link LiveConversations} kept for a next turn.
+ * spares of the {@link WarmPool}, the {@link LiveConversations} kept for a next turn, and those
+ * held inside a turn while the client runs the tool calls its reply ended with. Owns the
+ * {@link ToolServer} through which those CLIs call the client's tools.
  *
  * <p>A run takes a slot ({@link CliLimiter}; while it waits a stream gets keep-alives), then
  * finds a process for its conversation: the kept process whose history is the conversation's
  * (only the new user line is written), else a spare (a conversation without history), else a
  * new one (history seeded as a CLI session). The turn's events reach the caller's
  * {@link ReplySink} on the caller's thread. A turn that ran to its end leaves its process kept
- * for the next turn; any other (failed, cut short, timed out, client gone) kills it, and one
+ * for the next turn; one that ended with client tool calls leaves it held, and the request that
+ * brings their results (its history ends with those calls) answers them and streams the rest
+ * of the turn from it; any other (failed, cut short, timed out, client gone) kills it, and one
  * no longer wanted is ended in the background. Whatever happens, the slot is released and no
  * process is left without an owner.
  */
@@ -52,6 +61,9 @@ public final class CliEngine implements AutoCloseable {
             Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("cli-pipe-", 0).factory());
     private final WarmPool pool;
     private final LiveConversations kept;
+    /** Processes waiting inside a turn for the results of the client tool calls its reply ended with. */
+    private final LiveConversations held;
+    private final ToolServer toolServer;
     /** Sessions between start and the end of their turn: neither pooled nor kept. */
     private final Set<CliSession> running = ConcurrentHashMap.newKeySet();
     /** Sessions no longer wanted, being ended in the background. */
@@ -73,7 +85,10 @@ public final class CliEngine implements AutoCloseable {
         Config.Reuse reuse = config.reuse();
         this.pool = new WarmPool(reuse.warm(), reuse.warmKeys(), reuse.warmIdle(), this::startSpare, this::retire);
         this.kept = new LiveConversations(reuse.live(), reuse.liveIdle(), this::retire);
-        Duration sweepEvery = clamp(min(reuse.warmIdle(), reuse.liveIdle()).dividedBy(4),
+        // a held process is a turn paused, not a spare: as many may wait as may run
+        this.held = new LiveConversations(config.maxConcurrent(), reuse.toolHold(), this::retire);
+        this.toolServer = ToolServer.start(ToolServer.PROGRESS_EVERY);
+        Duration sweepEvery = clamp(min(min(reuse.warmIdle(), reuse.liveIdle()), reuse.toolHold()).dividedBy(4),
                 Duration.ofMillis(20), Duration.ofSeconds(1));
         this.sweeper = Thread.ofVirtual().name("cli-sweeper").start(() -> sweep(sweepEvery));
     }
@@ -101,7 +116,7 @@ public final class CliEngine implements AutoCloseable {
             return;
         }
         try {
-            runAdmitted(conversation, sink, keepForNextTurn && kept.enabled(), deadline);
+            runAdmitted(conversation, sink, keepForNextTurn, deadline);
         } finally {
             limiter.release();
         }
@@ -142,11 +157,14 @@ public final class CliEngine implements AutoCloseable {
         }
     }
 
-    private void runAdmitted(Conversation conversation, ReplySink sink, boolean keep, long deadline) throws IOException {
+    private void runAdmitted(Conversation conversation, ReplySink sink, boolean keepForNextTurn, long deadline)
+            throws IOException {
         ProcessKey key = ProcessKey.of(conversation);
+        ToolNames names = ToolNames.of(key.tools());
+        boolean keep = keepForNextTurn && (kept.enabled() || held.enabled());
         // the CLI has no flags for stop sequences (and max_tokens needs a backstop): enforced here
         ReplySink limited = ReplyLimits.around(sink, conversation);
-        // the recorder sees the reply as the CLI gave it: what the kept process holds
+        // the recorder sees the reply as the CLI gave it: what the kept or held process holds
         ReplyRecorder recorder = keep ? new ReplyRecorder(limited) : null;
         ReplySink target = keep ? recorder : limited;
         boolean flatten = config.history() == Config.History.FLATTEN
@@ -154,7 +172,7 @@ public final class CliEngine implements AutoCloseable {
 
         CliSession session = null;
         try {
-            Placement placement = place(conversation, key, flatten);
+            Placement placement = place(conversation, key, names, flatten);
             session = placement.session();
             CliSession.Outcome outcome = runTurn(session, placement.line(), target, deadline);
             if (outcome == CliSession.Outcome.SEED_FAILED) {
@@ -165,14 +183,16 @@ public final class CliEngine implements AutoCloseable {
                             + "from now on (start with --history flatten to skip the first try)");
                 }
                 session = spareOrNew(key);
-                outcome = runTurn(session, CliCommand.userLine(conversation, true), target, deadline);
+                outcome = runTurn(session, CliCommand.userLine(conversation, names, true), target, deadline);
             }
             boolean cutShort = limited instanceof ReplyLimits limits && limits.cutShort();
-            if (outcome == CliSession.Outcome.READY && keep && !cutShort) {
+            LiveConversations store = outcome == CliSession.Outcome.READY ? kept
+                    : outcome == CliSession.Outcome.HELD ? held : null;
+            if (store != null && store.enabled() && keep && !cutShort) {
                 List<Turn> said = new ArrayList<>(conversation.turns());
                 said.add(recorder.answer());
-                kept.park(new LiveConversations.Key(key, CanonicalTurns.digest(said)), session);
-                session = null; // kept owns it now
+                store.park(new LiveConversations.Key(key, CanonicalTurns.digest(said)), session);
+                session = null; // kept or held owns it now
             }
         } catch (CliStartException e) {
             sink.accept(new ReplyEvent.Failed(e.kind, e.getMessage()));
@@ -184,24 +204,40 @@ public final class CliEngine implements AutoCloseable {
         }
     }
 
-    /** A process for a conversation, and the line that asks its question. */
+    /**
+     * A process for a conversation, and the line that asks its question; no line: the process
+     * was held, its calls have just been given their results, and the reply is what it says next.
+     */
     private record Placement(CliSession session, byte[] line) {}
 
     /**
-     * Where {@code conversation} runs: on the kept process that holds its history (only the new
-     * user line is written), else on a spare or a new process, with the history seeded (or
-     * written out before the question when it cannot be seeded).
+     * Where {@code conversation} runs: on the held process whose calls its question answers, or
+     * on the kept process that holds its history (only the new user line is written), else on a
+     * spare or a new process, with the history seeded (or written out before the question when
+     * it cannot be seeded). A held process the question does not answer is of no use to anyone
+     * and is ended.
      */
-    private Placement place(Conversation conversation, ProcessKey key, boolean flatten) throws CliStartException {
+    private Placement place(Conversation conversation, ProcessKey key, ToolNames names, boolean flatten)
+            throws CliStartException {
         List<Turn> history = conversation.history();
-        if (!history.isEmpty() && kept.enabled()) {
-            CliSession live = kept.take(new LiveConversations.Key(key, CanonicalTurns.digest(history)));
+        if (!history.isEmpty()) {
+            LiveConversations.Key said = new LiveConversations.Key(key, CanonicalTurns.digest(history));
+            CliSession waiting = held.take(said);
+            if (waiting != null) {
+                if (waiting.answer(conversation.question().parts())) {
+                    return new Placement(waiting, null);
+                }
+                LOG.log(Level.DEBUG, "a request did not answer the held tool calls of pid {0}; starting afresh", waiting.pid());
+                retire(waiting);
+            }
+            CliSession live = kept.take(said);
             if (live != null) {
-                return new Placement(live, CliCommand.userLine(conversation, false));
+                return new Placement(live, CliCommand.userLine(conversation, names, false));
             }
         }
         boolean seed = !flatten && !history.isEmpty() && SessionSeed.configDir(config.env()).isPresent();
-        return new Placement(seed ? start(key, history) : spareOrNew(key), CliCommand.userLine(conversation, !seed));
+        return new Placement(seed ? start(key, names.forModel(history)) : spareOrNew(key),
+                CliCommand.userLine(conversation, names, !seed));
     }
 
     /**
@@ -230,14 +266,17 @@ public final class CliEngine implements AutoCloseable {
         }
     }
 
-    /** Runs one turn on {@code session}, which is registered as running meanwhile (close() kills it). */
+    /**
+     * Runs one turn on {@code session} (no line: reads on from its answered calls), which is
+     * registered as running meanwhile (close() kills it).
+     */
     private CliSession.Outcome runTurn(CliSession session, byte[] line, ReplySink sink, long deadline) throws IOException {
         running.add(session);
         try {
             if (closed) {
                 session.close(); // close() may have run before add(): the turn ends at once
             }
-            return session.turn(line, sink, config, deadline);
+            return line == null ? session.resume(sink, config, deadline) : session.turn(line, sink, config, deadline);
         } finally {
             running.remove(session);
         }
@@ -268,23 +307,30 @@ public final class CliEngine implements AutoCloseable {
         Path executable = cli();
         RunFile system = null;
         SessionSeed seed = null;
+        McpSession tools = null;
+        RunFile toolConfig = null;
         try {
             system = RunFile.of(runFiles, key.system());
             if (!history.isEmpty()) {
                 Path configDir = SessionSeed.configDir(config.env()).orElseThrow();
                 seed = SessionSeed.write(SessionSeed.projectDir(configDir, cwd), key.model(), history);
             }
+            if (!key.tools().isEmpty()) {
+                tools = toolServer.open(served(key.tools()));
+                toolConfig = RunFile.of(runFiles, Optional.of(CliCommand.toolServerConfig(toolServer.url(tools))));
+            }
         } catch (IOException e) {
-            closeFiles(system, seed);
+            closeFiles(system, seed, tools, toolConfig);
             LOG.log(Level.WARNING, "cannot write the files for a CLI run: {0}", e.toString());
             throw new CliStartException(ErrorKind.INTERNAL, "The proxy could not prepare the Claude CLI run");
         }
-        CliCommand command = CliCommand.of(config, executable, key, system.path(), Optional.ofNullable(seed).map(SessionSeed::id));
+        CliCommand command = CliCommand.of(config, executable, key, system.path(), Optional.ofNullable(seed).map(SessionSeed::id),
+                Optional.ofNullable(toolConfig).flatMap(RunFile::path));
         try {
             CliProcess process = CliProcess.start(command.argv(), command.env(), cwd, MAX_LINE_BYTES, pipes);
-            return new CliSession(key, process, system, seed);
+            return new CliSession(key, process, system, seed, tools, toolConfig);
         } catch (IOException e) {
-            closeFiles(system, seed);
+            closeFiles(system, seed, tools, toolConfig);
             cli = null; // look it up again next time: it may have moved
             LOG.log(Level.WARNING, "cannot start the CLI: {0}", e.getMessage());
             throw new CliStartException(ErrorKind.UNAVAILABLE, "The Claude CLI could not be started");
@@ -301,16 +347,35 @@ public final class CliEngine implements AutoCloseable {
         return found;
     }
 
-    private static void closeFiles(RunFile system, SessionSeed seed) {
-        try {
-            if (system != null) {
-                system.close();
+    /** The client's tools as the tool server serves them: under the names the model knows them by. */
+    private static List<McpTool> served(List<ClientTool> tools) {
+        ToolNames names = ToolNames.of(tools);
+        List<McpTool> out = new ArrayList<>();
+        for (ClientTool t : tools) {
+            try {
+                out.add(new McpTool(names.served(t.name()), t.description(), Node.parse(t.inputSchema())));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("a client tool's schema is not JSON", e); // the API layer parsed it
             }
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "could not delete a system prompt file: {0}", e.toString());
+        }
+        return out;
+    }
+
+    private static void closeFiles(RunFile system, SessionSeed seed, McpSession tools, RunFile toolConfig) {
+        for (RunFile file : new RunFile[] {system, toolConfig}) {
+            try {
+                if (file != null) {
+                    file.close();
+                }
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "could not delete a run file: {0}", e.toString());
+            }
         }
         if (seed != null) {
             seed.close();
+        }
+        if (tools != null) {
+            tools.close();
         }
     }
 
@@ -325,6 +390,7 @@ public final class CliEngine implements AutoCloseable {
             long now = System.nanoTime();
             pool.sweep(now);
             kept.sweep(now);
+            held.sweep(now);
         }
     }
 
@@ -336,15 +402,17 @@ public final class CliEngine implements AutoCloseable {
         return d.compareTo(low) < 0 ? low : d.compareTo(high) > 0 ? high : d;
     }
 
-    /** Kills every CLI (running, spare or kept) and removes the per-run files: the server is stopping. */
+    /** Kills every CLI (running, spare, kept or held) and removes the per-run files: the server is stopping. */
     @Override
     public void close() {
         closed = true;
         sweeper.interrupt();
         pool.close();
         kept.close();
+        held.close();
         running.forEach(CliSession::close);
         ending.forEach(CliSession::close);
+        toolServer.close();
         pipes.shutdown(); // its threads end as the killed processes' pipes close
         RunFile.deleteTree(runFiles);
         SessionSeed.configDir(config.env()).ifPresent(dir -> {
@@ -358,7 +426,12 @@ public final class CliEngine implements AutoCloseable {
 
     /** CLI processes this engine owns now: running, spare, kept or being ended (for tests). */
     int liveProcesses() {
-        return running.size() + pool.size() + kept.size() + ending.size();
+        return running.size() + pool.size() + kept.size() + held.size() + ending.size();
+    }
+
+    /** Process ids of the processes held for their client tool calls' results (for tests). */
+    List<Long> heldPids() {
+        return held.pids();
     }
 
     /** Process ids of the spares waiting in the pool (for tests). */

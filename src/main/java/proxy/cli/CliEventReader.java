@@ -33,6 +33,12 @@ import proxy.json.Node;
  *     {@code result} line says what failed.
  * <li>{@code result} ends the reply: per-request {@code usage} (not the session-cumulative
  *     cost fields), or the error mapped through {@link CliErrors}.
+ * <li>Calls of the client's tools (served by the proxy's tool server, named
+ *     {@code mcp__proxy__X}: {@link ToolNames}) come out under the client's names. A message
+ *     that stops for them ends the reply ({@code Finished} with {@code TOOL_USE}, the message's
+ *     own usage) while the CLI waits for their results: the turn is {@link #held}, and a new
+ *     reader takes the CLI's output from there once the results are given. With client tools,
+ *     the CLI's own tool calls (agent mode) are not shown: the client must not answer them.
  * <li>Unknown line types, event types and fields are skipped; a line that is not JSON is a
  *     {@link CliOutputException}.
  * </ul>
@@ -60,13 +66,22 @@ public final class CliEventReader {
      */
     private ReplyEvent.Started deferredStart;
 
+    /** The client's tools, by the names the model calls them. */
+    private final ToolNames tools;
+    /** Whether the CLI was given the proxy's tool server, which it must have reached. */
+    private final boolean toolServer;
+    /** Client tool calls of the API message being read, in order. */
+    private final List<String> clientCalls = new ArrayList<>();
+    private boolean held;
+
     private String model = "";
     private boolean started;
     private boolean finished;
     private int nextIndex;
     /** Upstream block index → our index, for the API message being streamed. */
     private final Map<Long, Integer> blockIndex = new HashMap<>();
-    private final Set<String> streamedMessages = new HashSet<>();
+    /** Ids of the API messages whose blocks were streamed: their {@code assistant} lines repeat them. */
+    private final Set<String> streamedMessages;
     private StopReason stopReason = StopReason.END_TURN;
     private Optional<String> stopSequence = Optional.empty();
     /** Usage of the API message being streamed, as its message_start gave it. */
@@ -80,7 +95,19 @@ public final class CliEventReader {
     }
 
     public CliEventReader(boolean structured) {
+        this(structured, ToolNames.of(List.of()), false, new HashSet<>());
+    }
+
+    /**
+     * @param streamedMessages ids of messages streamed so far by this process, shared with the
+     *                         reader of the turn before when that one was held (the CLI repeats
+     *                         a held message in an {@code assistant} line after it stopped)
+     */
+    CliEventReader(boolean structured, ToolNames tools, boolean toolServer, Set<String> streamedMessages) {
         this.structured = structured;
+        this.tools = tools;
+        this.toolServer = toolServer;
+        this.streamedMessages = streamedMessages;
     }
 
     /** Reads one stdout line and returns the events it makes (often none). */
@@ -105,7 +132,7 @@ public final class CliEventReader {
         }
         String type = n.text("type");
         switch (type == null ? "" : type) {
-            case "system" -> system(n);
+            case "system" -> system(n, out);
             case "stream_event" -> streamEvent(n.get("event"), n, out);
             case "assistant" -> assistant(n, out);
             case "user" -> rejectedStructuredOutput(n, out);
@@ -144,14 +171,35 @@ public final class CliEventReader {
         return completed;
     }
 
+    /**
+     * Whether the reply ended with calls of client tools that the CLI now waits on: it is
+     * continued when their results are given, not with a user line.
+     */
+    public boolean held() {
+        return held;
+    }
+
+    /** The tool_use ids of the client tool calls the held reply ended with, in order. */
+    List<String> heldCalls() {
+        return held ? List.copyOf(clientCalls) : List.of();
+    }
+
     /** Whether a {@code result} line (or the end) has been read. */
     public boolean finished() {
         return finished;
     }
 
-    private void system(Node n) {
+    private void system(Node n, List<ReplyEvent> out) {
         switch (String.valueOf(n.text("subtype"))) {
-            case "init" -> model = n.text("model") == null ? model : n.text("model");
+            case "init" -> {
+                model = n.text("model") == null ? model : n.text("model");
+                if (toolServer && !reachedToolServer(n)) {
+                    // the CLI goes on without the tools when their server failed: never run a request so
+                    finished = true;
+                    out.add(new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY,
+                            "The Claude CLI could not reach the proxy's tool server, so the request was not run"));
+                }
+            }
             case "api_retry" -> {
                 long delay = n.get("retry_delay_ms").longValue(-1);
                 lastRetryDelay = delay < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(delay));
@@ -163,6 +211,11 @@ public final class CliEventReader {
         }
     }
 
+    private static boolean reachedToolServer(Node init) {
+        return init.get("mcp_servers").elements().stream()
+                .anyMatch(s -> ToolNames.SERVER.equals(s.text("name")) && "connected".equals(s.text("status")));
+    }
+
     private void streamEvent(Node e, Node line, List<ReplyEvent> out) {
         String type = String.valueOf(e.text("type"));
         switch (type) {
@@ -171,6 +224,7 @@ public final class CliEventReader {
                 streamedMessages.add(String.valueOf(message.text("id")));
                 messageUsage = usage(message.get("usage"));
                 blockIndex.clear();
+                clientCalls.clear();
                 start(message, out);
             }
             case "content_block_start" -> {
@@ -207,7 +261,10 @@ public final class CliEventReader {
                     stopReason = StopReason.fromWire(delta.text("stop_reason"));
                     stopSequence = Optional.ofNullable(delta.text("stop_sequence"));
                 }
-                if (stopReason == StopReason.MAX_TOKENS) {
+                if (stopReason == StopReason.TOOL_USE && !clientCalls.isEmpty()) {
+                    // the client answers these calls: its reply ends here, the CLI waits for the results
+                    hold(messageUsage.withOutputTokens(e.get("usage").get("output_tokens").longValue(0)), out);
+                } else if (stopReason == StopReason.MAX_TOKENS) {
                     // The reply is at its limit. The CLI would go on with up to three "resume"
                     // calls and then report an error; the API ends here (x-max-tokens-* captures).
                     finished = true;
@@ -231,16 +288,35 @@ public final class CliEventReader {
         }
     }
 
+    private void hold(Usage usage, List<ReplyEvent> out) {
+        finished = true;
+        held = true;
+        releaseStart(out);
+        out.add(new ReplyEvent.Finished(StopReason.TOOL_USE, Optional.empty(), usage));
+    }
+
     /** What a content block becomes for the client, or null when the client does not see it. */
     private Block blockKind(Node block) {
         return switch (String.valueOf(block.text("type"))) {
             case "text" -> structured ? null : new Block.Text(); // with a schema, only the JSON is the answer
             case "thinking" -> new Block.Thinking();
-            case "tool_use" -> isStructuredOutput(block)
-                    ? new Block.Text()
-                    : new Block.CliToolCall(String.valueOf(block.text("id")), String.valueOf(block.text("name")));
+            case "tool_use" -> toolUse(block);
             default -> null; // redacted_thinking, server tool blocks: not shown
         };
+    }
+
+    private Block toolUse(Node block) {
+        if (isStructuredOutput(block)) {
+            return new Block.Text();
+        }
+        String id = String.valueOf(block.text("id"));
+        String clientName = tools.clientName(block.text("name"));
+        if (clientName != null) {
+            clientCalls.add(id);
+            return new Block.ToolCall(id, clientName);
+        }
+        // the CLI's own tool, answered by the CLI: hidden where the client has tools of its own to answer
+        return toolServer ? null : new Block.CliToolCall(id, String.valueOf(block.text("name")));
     }
 
     private boolean isStructuredOutput(Node block) {
@@ -274,6 +350,7 @@ public final class CliEventReader {
             return; // an error shown as text; the result line carries the error
         }
         start(message, out);
+        clientCalls.clear();
         for (Node block : message.get("content").elements()) {
             Block kind = blockKind(block);
             if (kind == null) {
@@ -302,6 +379,9 @@ public final class CliEventReader {
         if (message.text("stop_reason") != null) {
             stopReason = StopReason.fromWire(message.text("stop_reason"));
             stopSequence = Optional.ofNullable(message.text("stop_sequence"));
+        }
+        if (stopReason == StopReason.TOOL_USE && !clientCalls.isEmpty()) {
+            hold(usage(message.get("usage")), out);
         }
     }
 

@@ -131,6 +131,11 @@ public final class CliProcess implements AutoCloseable {
         return !closed && process.isAlive() && stdout.isEmpty();
     }
 
+    /** Whether the process runs and has not been closed (it may have output queued). */
+    public boolean isAlive() {
+        return !closed && process.isAlive();
+    }
+
     /** Whether stdout lines are queued that {@link #next} would return at once. */
     public boolean hasOutput() {
         return !stdout.isEmpty();

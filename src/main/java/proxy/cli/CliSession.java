@@ -3,19 +3,30 @@ package proxy.cli;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.stream.Collectors;
 import proxy.chat.ErrorKind;
+import proxy.chat.Part;
 import proxy.chat.ReplyEvent;
 import proxy.chat.ReplySink;
 import proxy.config.Config;
+import proxy.mcp.HeldCall;
+import proxy.mcp.McpSession;
 
 /**
  * One CLI process and the turns it runs. A turn writes one user line, then moves the CLI's
  * output into the caller's sink on the caller's thread until that turn's {@code result}, under
- * the timeouts; the process then waits for its next line. Owns the process and the files it
- * was started with (system text, seeded history); {@link #end} ends the process as fits its
- * state and {@link #close} kills it, and both delete the files.
+ * the timeouts; the process then waits for its next line. A turn whose reply ends with calls of
+ * the client's tools is held instead: the CLI waits inside its turn for their results, which a
+ * later request gives ({@link #answer}) before it reads on ({@link #resume}). Owns the process,
+ * the client tools' endpoint it calls ({@link McpSession}) and the files it was started with
+ * (system text, seeded history, tool server config); {@link #end} ends the process as fits its
+ * state and {@link #close} kills it, and both close the endpoint and delete the files.
  *
  * <p>A session is used by one thread at a time: the engine hands it from the pool or the kept
  * conversations to one request, and keeps it (or ends it) when the turn is over.
@@ -26,6 +37,11 @@ final class CliSession implements AutoCloseable {
     enum Outcome {
         /** The turn ran to its {@code result}: the process waits with exactly this reply in its history. */
         READY,
+        /**
+         * The reply ended with calls of client tools, each of which the CLI has made: the process
+         * waits for their results ({@link #heldCalls}).
+         */
+        HELD,
         /** The CLI could not resume the seeded history (and {@code --history auto} may fall back). */
         SEED_FAILED,
         /** Anything else: a failure, a reply cut short, a timeout, a client gone. Close it. */
@@ -36,30 +52,55 @@ final class CliSession implements AutoCloseable {
     private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
     /** How long a CLI whose stdin was closed between turns may take to exit before it is killed. */
     private static final Duration GENTLE_EXIT = Duration.ofSeconds(2);
+    /** How long after the end of its message a client tool call may take to reach the tool server. */
+    private static final Duration CALL_ARRIVAL = Duration.ofSeconds(5);
 
     private final ProcessKey key;
     private final CliProcess process;
     private final RunFile systemFile;
     private final SessionSeed seed; // null: no history seeded
+    /** The client tools this CLI calls, and what it has been told about them; null: none. */
+    private final McpSession tools;
+    private final RunFile toolServerConfig;
+    private final ToolNames names;
+    /** Messages this process streamed, over all its turns (a held turn's message is repeated later). */
+    private final Set<String> streamedMessages = new HashSet<>();
+    /** The calls a held turn waits on, by tool_use id, in the order the model made them. */
+    private Map<String, HeldCall> held = Map.of();
     private volatile long idleSince = System.nanoTime();
     /** Whether the CLI waits between turns (started, or its last turn ran to its end): it may be ended gently. */
     private volatile boolean betweenTurns = true;
     private int turns;
 
     CliSession(ProcessKey key, CliProcess process, RunFile systemFile, SessionSeed seed) {
+        this(key, process, systemFile, seed, null, null);
+    }
+
+    /**
+     * @param tools            the endpoint serving the client's tools to this process, if any (now owned here)
+     * @param toolServerConfig the {@code --mcp-config} file naming it (now owned here)
+     */
+    CliSession(ProcessKey key, CliProcess process, RunFile systemFile, SessionSeed seed, McpSession tools,
+            RunFile toolServerConfig) {
         this.key = key;
         this.process = process;
         this.systemFile = systemFile;
         this.seed = seed;
+        this.tools = tools;
+        this.toolServerConfig = toolServerConfig;
+        this.names = ToolNames.of(key.tools());
     }
 
     long pid() {
         return process.pid();
     }
 
-    /** Whether the process is alive and quietly waiting for a user line. */
+    /**
+     * Whether the process is alive and waiting: quietly for a user line, or for the results of
+     * its held calls (meanwhile it prints heartbeats, read with the continuation).
+     */
     boolean isWaiting() {
-        return process.isWaiting();
+        return held.isEmpty() ? process.isWaiting() : process.isAlive();
     }
 
     /** Whether nothing has run on it for {@code limit} by {@code now} (nanoTime). */
@@ -75,12 +116,29 @@ final class CliSession implements AutoCloseable {
      * @throws IOException from the sink: the client is gone
      */
     Outcome turn(byte[] userLine, ReplySink sink, Config config, long deadline) throws IOException {
+        process.write(userLine);
+        return run(sink, config, deadline);
+    }
+
+    /**
+     * Reads on after {@link #answer} gave the held calls their results: the CLI's continuation
+     * of the turn is the reply, handed to {@code sink} as by {@link #turn}.
+     */
+    Outcome resume(ReplySink sink, Config config, long deadline) throws IOException {
+        return run(sink, config, deadline);
+    }
+
+    private Outcome run(ReplySink sink, Config config, long deadline) throws IOException {
         boolean seeded = seed != null && turns == 0;
         turns++;
         betweenTurns = false;
+        held = Map.of();
         try {
-            process.write(userLine);
-            Outcome outcome = pump(new CliEventReader(key.structured()), sink, config, deadline, seeded);
+            CliEventReader reader = new CliEventReader(key.structured(), names, tools != null, streamedMessages);
+            Outcome outcome = pump(reader, sink, config, deadline, seeded);
+            if (outcome == Outcome.HELD) {
+                outcome = awaitCalls(reader.heldCalls(), config);
+            }
             betweenTurns = outcome == Outcome.READY;
             return outcome;
         } catch (InterruptedException e) {
@@ -134,7 +192,10 @@ final class CliSession implements AutoCloseable {
                     int wanted = deliver(events, sink);
                     if (reader.finished()) {
                         // the sink's last event may be the CLI's last (the Finished of its result)
-                        return reader.completed() && wanted >= events.size() - 1 ? Outcome.READY : Outcome.SPENT;
+                        boolean whole = wanted >= events.size() - 1;
+                        return !whole ? Outcome.SPENT
+                                : reader.completed() ? Outcome.READY
+                                : reader.held() ? Outcome.HELD : Outcome.SPENT;
                     }
                     if (wanted < events.size()) {
                         return Outcome.SPENT; // the sink ended the reply before the CLI did
@@ -158,6 +219,60 @@ final class CliSession implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The CLI makes each call as soon as the model's block of it is complete, so by the end of
+     * the message they have usually all arrived; those that have not get a moment more. A call
+     * that never comes cannot be answered: the process is spent (the client's follow-up then
+     * runs on a fresh one, with the history).
+     */
+    private Outcome awaitCalls(List<String> ids, Config config) throws InterruptedException {
+        Map<String, HeldCall> calls = new java.util.LinkedHashMap<>();
+        long end = System.nanoTime() + CALL_ARRIVAL.toNanos();
+        for (String id : ids) {
+            var call = tools.awaitCall(id, Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+            if (call.isEmpty()) {
+                LOG.log(Level.WARNING, "CLI pid {0} did not make the call {1} of a client tool", process.pid(), id);
+                return Outcome.SPENT;
+            }
+            calls.put(id, call.get());
+        }
+        held = calls;
+        return Outcome.HELD;
+    }
+
+    /** The tool_use ids of the calls the CLI waits on; empty unless the last turn was held. */
+    Set<String> heldCalls() {
+        return held.keySet();
+    }
+
+    /**
+     * Gives the held calls their results, if {@code question} is exactly one result for each
+     * held call, each of text only (what a tool result carries); else answers nothing and
+     * returns false (the caller then starts afresh: this process is of no use to it).
+     */
+    boolean answer(List<Part> question) {
+        Map<String, Part.ToolResult> results = new java.util.HashMap<>();
+        for (Part part : question) {
+            if (!(part instanceof Part.ToolResult r) || !r.content().stream().allMatch(c -> c instanceof Part.Text)
+                    || results.put(r.toolCallId(), r) != null) {
+                return false;
+            }
+        }
+        if (held.isEmpty() || !results.keySet().equals(held.keySet())) {
+            return false;
+        }
+        // CLI 2.1.331 loses results of a parallel batch in which any result is an MCP error (the
+        // model gets "[Tool result missing due to internal error]" for a sibling): in a batch the
+        // error text goes as a plain result, so that every result reaches the model verbatim
+        boolean flagErrors = held.size() == 1;
+        held.forEach((id, call) -> {
+            Part.ToolResult r = results.get(id);
+            call.answer(r.content().stream().map(c -> ((Part.Text) c).text()).collect(Collectors.joining("\n\n")),
+                    r.isError() && flagErrors);
+        });
+        return true;
     }
 
     private Outcome badOutput(ReplySink sink, String why) throws IOException {
@@ -195,10 +310,24 @@ final class CliSession implements AutoCloseable {
         close();
     }
 
-    /** Kills the process tree (if still running) and deletes its files; safe to call more than once. */
+    /**
+     * Kills the process tree (if still running), then takes its tool endpoint down (calls still
+     * held end with an error nobody reads: the CLI is gone, so no model call follows), and
+     * deletes its files; safe to call more than once.
+     */
     @Override
     public void close() {
         process.close();
+        if (tools != null) {
+            tools.close();
+        }
+        if (toolServerConfig != null) {
+            try {
+                toolServerConfig.close();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "could not delete a tool server config file: {0}", e.toString());
+            }
+        }
         try {
             systemFile.close();
         } catch (IOException e) {

@@ -1,7 +1,9 @@
 package proxy.cli;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import proxy.chat.ClientTool;
 import proxy.chat.Conversation;
 
 /**
@@ -15,7 +17,9 @@ import proxy.chat.Conversation;
  * so the model itself is told the limit and the reply ends with the real {@code max_tokens}
  * stop; {@link proxy.chat.ReplyLimits} only backs it up) and thinking on/off and its budget
  * (there is no other way to turn it off). Clients tend to send the same values on every
- * request, so the pool, which learns keys from traffic, still hits.
+ * request, so the pool, which learns keys from traffic, still hits. So do client tools: coding
+ * agents send the same list every time. The system text includes what the tool choice asks of
+ * the model ({@link proxy.chat.ClientTools#instruction}).
  *
  * @param model          the model as the client named it (an alias or a full id)
  * @param system         the client's system text, if any
@@ -24,6 +28,7 @@ import proxy.chat.Conversation;
  * @param thinkingBudget the reasoning budget, if any
  * @param effort         the effort level, if any
  * @param jsonSchema     the JSON schema of a structured answer, if any
+ * @param tools          the client tools the CLI serves (the CLI lists them once, at start)
  */
 record ProcessKey(
         String model,
@@ -32,11 +37,19 @@ record ProcessKey(
         boolean thinking,
         OptionalInt thinkingBudget,
         Optional<String> effort,
-        Optional<String> jsonSchema) {
+        Optional<String> jsonSchema,
+        List<ClientTool> tools) {
+
+    ProcessKey {
+        tools = List.copyOf(tools);
+    }
 
     static ProcessKey of(Conversation c) {
-        return new ProcessKey(c.model(), c.system(), c.maxTokens(), c.thinking(), c.thinkingBudget(), c.effort(),
-                c.jsonSchema());
+        Optional<String> instruction = c.tools().instruction();
+        Optional<String> system = instruction.isEmpty() ? c.system()
+                : Optional.of(c.system().map(s -> s + "\n\n").orElse("") + instruction.get());
+        return new ProcessKey(c.model(), system, c.maxTokens(), c.thinking(), c.thinkingBudget(), c.effort(),
+                c.jsonSchema(), c.tools().served());
     }
 
     /** Whether the reply is a structured answer (then the CLI's StructuredOutput call is the content). */

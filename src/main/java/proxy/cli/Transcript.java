@@ -31,7 +31,10 @@ final class Transcript {
         sb.append("</conversation_history>\n\n");
         List<Part> parts = new ArrayList<>();
         parts.add(new Part.Text(sb.toString()));
-        parts.addAll(question);
+        for (Part part : question) {
+            // a result whose call is only quoted text above cannot be a tool_result block (the API refuses it)
+            parts.add(part instanceof Part.ToolResult ? new Part.Text(describe(part)) : part);
+        }
         return parts;
     }
 

@@ -92,7 +92,8 @@ public final class Args {
                 intIn(given, Option.WARM_KEYS, defaults.warmKeys(), 1, 64),
                 duration(given, Option.WARM_IDLE, defaults.warmIdle()),
                 intIn(given, Option.LIVE, defaults.live(), 0, 1000),
-                duration(given, Option.LIVE_IDLE, defaults.liveIdle()));
+                duration(given, Option.LIVE_IDLE, defaults.liveIdle()),
+                duration(given, Option.TOOL_HOLD, defaults.toolHold()));
         Duration timeout = duration(given, Option.TIMEOUT, Config.DEFAULT_TIMEOUT);
         Duration firstEvent = duration(given, Option.FIRST_EVENT_TIMEOUT, Config.DEFAULT_FIRST_EVENT_TIMEOUT);
         Duration idle = duration(given, Option.IDLE_TIMEOUT, Config.DEFAULT_IDLE_TIMEOUT);

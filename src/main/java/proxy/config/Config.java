@@ -70,8 +70,9 @@ public record Config(
      * @param warmIdle a spare unused this long is stopped
      * @param live     finished conversations kept with their process (0: none)
      * @param liveIdle a kept conversation is stopped after this long without a next turn
+     * @param toolHold a CLI whose client tool calls are held waits this long for the client's results
      */
-    public record Reuse(int warm, int warmKeys, Duration warmIdle, int live, Duration liveIdle) {}
+    public record Reuse(int warm, int warmKeys, Duration warmIdle, int live, Duration liveIdle, Duration toolHold) {}
 
     /** What the client's system text does to Claude Code's own system prompt. */
     public enum SystemPrompt {
@@ -113,7 +114,8 @@ public record Config(
      * CLI, at most ~1 GB of idle processes on a laptop, for a first answer ~4x and a follow-up
      * ~12x sooner (PERFORMANCE.md).
      */
-    public static final Reuse DEFAULT_REUSE = new Reuse(1, 2, Duration.ofMinutes(10), 4, Duration.ofMinutes(5));
+    public static final Reuse DEFAULT_REUSE = new Reuse(1, 2, Duration.ofMinutes(10), 4, Duration.ofMinutes(5),
+            Duration.ofMinutes(10));
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(600);
     public static final Duration DEFAULT_FIRST_EVENT_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);

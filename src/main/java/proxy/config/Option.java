@@ -17,6 +17,8 @@ public enum Option {
     WARM_IDLE("warm-idle", "DURATION", "10m", "a spare CLI unused this long is stopped"),
     LIVE("live", "N", "4", "finished conversations whose CLI is kept for the next turn (0 = none)"),
     LIVE_IDLE("live-idle", "DURATION", "5m", "a kept conversation's CLI is stopped after this long without a next turn"),
+    TOOL_HOLD("tool-hold", "DURATION", "10m", "how long a CLI waits for the results of the client tool calls it made "
+            + "(then the next request starts a new CLI with the history)"),
     TIMEOUT("timeout", "DURATION", "600s", "longest time one request may take (90, 90s, 5m, PT5M)"),
     FIRST_EVENT_TIMEOUT("first-event-timeout", "DURATION", "60s", "longest wait for the CLI's first output"),
     IDLE_TIMEOUT("idle-timeout", "DURATION", "120s", "longest silence of the CLI once it has started"),

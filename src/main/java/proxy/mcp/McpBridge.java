@@ -32,7 +32,8 @@ import proxy.json.Node;
  * {@code readOnlyHint}, so the CLI makes a message's calls at once rather than one after the
  * other (a held first call would hide the second from the client), and asks for results up to
  * the CLI's cap of 500,000 characters to reach the model verbatim rather than as a file
- * preview (both checked against CLI 2.1.331).
+ * preview, and to be always loaded, never deferred behind the CLI's tool search however many
+ * tools there are (all checked against CLI 2.1.331).
  */
 public final class McpBridge implements HttpHandler {
 
@@ -139,6 +140,7 @@ public final class McpBridge implements HttpHandler {
             g.writeEndObject();
             g.writeObjectFieldStart("_meta");
             g.writeNumberField("anthropic/maxResultSizeChars", MAX_RESULT_CHARS);
+            g.writeBooleanField("anthropic/alwaysLoad", true); // never deferred behind the CLI's tool search
             g.writeEndObject();
             g.writeEndObject();
         }

@@ -68,12 +68,13 @@ class ArgsTest {
         assertEquals(Duration.ofSeconds(30), defaults.queueTimeout());
         assertEquals(1000, defaults.maxQueue());
         Config off = parse(Map.of("CLAUDE_PROXY_LIVE_IDLE", "90s"), "--warm", "0", "--live=0", "--warm-keys", "3",
-                "--warm-idle", "1m", "--queue-timeout", "5s");
-        assertEquals(new Config.Reuse(0, 3, Duration.ofMinutes(1), 0, Duration.ofSeconds(90)), off.reuse());
+                "--warm-idle", "1m", "--queue-timeout", "5s", "--tool-hold", "3m");
+        assertEquals(new Config.Reuse(0, 3, Duration.ofMinutes(1), 0, Duration.ofSeconds(90), Duration.ofMinutes(3)), off.reuse());
         assertEquals(Duration.ofSeconds(5), off.queueTimeout());
         assertMessage("--warm must be a whole number from 0 to 64, not '-1'", "--warm", "-1");
         assertMessage("--warm-keys must be a whole number from 1 to 64, not '0'", "--warm-keys", "0");
         assertMessage("--live-idle must be a positive duration such as 90s or 5m, not '0'", "--live-idle", "0");
+        assertMessage("--tool-hold must be a positive duration such as 90s or 5m, not '0'", "--tool-hold", "0");
     }
 
     @Test

@@ -51,7 +51,16 @@ final class FakeAnthropic implements AutoCloseable {
          * {@code input_json_delta} chunks, and the message stops with {@code tool_use}.
          */
         static Reply toolUse(String name, String inputJson) {
-            return new ToolUseReply(name, inputJson);
+            return new ToolUseReply("", List.of(new Call(name, inputJson)));
+        }
+
+        /**
+         * A streamed assistant message with {@code text} (if not empty) and then one
+         * {@code tool_use} block per call, ids {@code toolu_fake_N} for the first and
+         * {@code toolu_fake_N_K} for call K > 1; it stops with {@code tool_use}.
+         */
+        static Reply toolUses(String text, Call... calls) {
+            return new ToolUseReply(text, List.of(calls));
         }
 
         /** An API error: {@code {"type":"error","error":{"type":..,"message":..}}} with this status and extra headers. */
@@ -63,7 +72,11 @@ final class FakeAnthropic implements AutoCloseable {
     record TextReply(List<String> deltas) implements Reply {
     }
 
-    record ToolUseReply(String name, String inputJson) implements Reply {
+    /** One tool call of a {@link ToolUseReply}. */
+    record Call(String name, String inputJson) {
+    }
+
+    record ToolUseReply(String text, List<Call> calls) implements Reply {
     }
 
     record ErrorReply(int status, String type, String message, Map<String, String> headers) implements Reply {
@@ -136,9 +149,9 @@ final class FakeAnthropic implements AutoCloseable {
                 }
                 case ToolUseReply u -> {
                     if (streamed(body)) {
-                        streamToolUse(ex, n, topLevel(body, "model"), u.name(), u.inputJson());
+                        streamToolUse(ex, n, topLevel(body, "model"), u);
                     } else {
-                        send(ex, 200, toolMessage(n, topLevel(body, "model"), u.name(), u.inputJson()));
+                        send(ex, 200, toolMessage(n, topLevel(body, "model"), u));
                     }
                 }
             }
@@ -171,7 +184,11 @@ final class FakeAnthropic implements AutoCloseable {
         event(out, "message_stop", "{\"type\":\"message_stop\"}");
     }
 
-    private static void streamToolUse(HttpExchange ex, int n, String model, String name, String input) throws IOException {
+    private static String callId(int n, int k) {
+        return "toolu_fake_" + n + (k == 0 ? "" : "_" + (k + 1));
+    }
+
+    private static void streamToolUse(HttpExchange ex, int n, String model, ToolUseReply reply) throws IOException {
         ex.getResponseHeaders().set("Content-Type", "text/event-stream");
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
         ex.sendResponseHeaders(200, 0);
@@ -180,16 +197,31 @@ final class FakeAnthropic implements AutoCloseable {
                 + "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":" + quote(model)
                 + ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,"
                 + "\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}");
-        event(out, "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
-                + "{\"type\":\"tool_use\",\"id\":\"toolu_fake_" + n + "\",\"name\":" + quote(name) + ",\"input\":{}}}");
-        List<String> chunks = chunks(input);
-        for (String c : chunks) {
+        int index = 0;
+        if (!reply.text().isEmpty()) {
+            event(out, "content_block_start",
+                    "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
             event(out, "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
-                    + "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":" + quote(c) + "}}");
+                    + "\"delta\":{\"type\":\"text_delta\",\"text\":" + quote(reply.text()) + "}}");
+            event(out, "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
+            index++;
         }
-        event(out, "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
+        int outputTokens = 0;
+        for (int k = 0; k < reply.calls().size(); k++, index++) {
+            Call call = reply.calls().get(k);
+            event(out, "content_block_start", "{\"type\":\"content_block_start\",\"index\":" + index
+                    + ",\"content_block\":{\"type\":\"tool_use\",\"id\":\"" + callId(n, k) + "\",\"name\":"
+                    + quote(call.name()) + ",\"input\":{}}}");
+            List<String> chunks = chunks(call.inputJson());
+            for (String c : chunks) {
+                event(out, "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":" + index + ","
+                        + "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":" + quote(c) + "}}");
+            }
+            outputTokens += chunks.size();
+            event(out, "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":" + index + "}");
+        }
         event(out, "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\","
-                + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + chunks.size() + "}}");
+                + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + outputTokens + "}}");
         event(out, "message_stop", "{\"type\":\"message_stop\"}");
     }
 
@@ -215,12 +247,20 @@ final class FakeAnthropic implements AutoCloseable {
                 + "\"usage\":{\"input_tokens\":10,\"output_tokens\":" + deltas.size() + "}}";
     }
 
-    private static String toolMessage(int n, String model, String name, String input) {
+    private static String toolMessage(int n, String model, ToolUseReply reply) {
+        List<String> blocks = new ArrayList<>();
+        if (!reply.text().isEmpty()) {
+            blocks.add("{\"type\":\"text\",\"text\":" + quote(reply.text()) + "}");
+        }
+        for (int k = 0; k < reply.calls().size(); k++) {
+            Call call = reply.calls().get(k);
+            blocks.add("{\"type\":\"tool_use\",\"id\":\"" + callId(n, k) + "\",\"name\":" + quote(call.name())
+                    + ",\"input\":" + call.inputJson() + "}"); // the input is JSON already
+        }
         return "{\"id\":\"msg_fake_" + n + "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":" + quote(model)
-                + ",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_fake_" + n + "\",\"name\":" + quote(name)
-                + ",\"input\":" + input + "}],"  // the input is JSON already
+                + ",\"content\":[" + String.join(",", blocks) + "],"
                 + "\"stop_reason\":\"tool_use\",\"stop_sequence\":null,"
-                + "\"usage\":{\"input_tokens\":10,\"output_tokens\":" + chunks(input).size() + "}}";
+                + "\"usage\":{\"input_tokens\":10,\"output_tokens\":" + reply.calls().size() + "}}";
     }
 
     private static String error(String type, String message) {
