@@ -312,6 +312,48 @@ out=$(FAKE_CLAUDE_VERSION_EXIT=3 "$fake" --version 2> "$work/err"); rc=$?
 check "--version broken: exit 3, nothing on stdout, message on stderr" \
   eval '[[ $rc = 3 && -z $out && $(<"$work/err") == "fake claude: broken" ]]'
 
+# --- mode=tools and MCP, as far as no server is needed (FakeCliMcpTest runs it against one) --
+refused='{"mcpServers":{"proxy":{"type":"http","url":"http://127.0.0.1:1/mcp/abc"}}}'
+no_tools_ok() {   # no_tools_ok FILE: the message `No tools` as stream events, assistant and result lines
+  [[ $(grep -c '^{"type":"stream_event","event":{"type":"message_start","message":{"id":"msg_fake_[0-9]*_1_1"' "$1") = 1 &&
+     $(grep -c '"delta":{"type":"text_delta","text":"No tools"}' "$1") = 1 &&
+     $(grep -c '^{"type":"assistant","message":{"id":"msg_fake_[0-9]*_1_1",.*"content":\[{"type":"text","text":"No tools"}\]' "$1") = 1 &&
+     $(tail -n 1 "$1") == '{"type":"result","subtype":"success","is_error":false,'*'"result":"No tools","stop_reason":"end_turn",'*'"total_cost_usd":0.001,'* ]]
+}
+msg 'fake:mode=tools' | "$fake" -p --session-id 11111111-2222-4333-8444-555555555555 > "$work/out" 2> "$work/err"; rc=$?
+check "tools without --mcp-config: init line with no servers and no tools, first" eval \
+  '[[ $(head -n 1 "$work/out") == "{\"type\":\"system\",\"subtype\":\"init\","*"\"tools\":[],\"mcp_servers\":[],\"model\":\"claude-fake\","* ]]'
+check "tools without --mcp-config: session_id is the --session-id on every line" eval \
+  '[[ $(grep -c "\"session_id\":\"11111111-2222-4333-8444-555555555555\"" "$work/out") = $(wc -l < "$work/out") ]]'
+check "tools without --mcp-config: the answer No tools, success, exit 0, no stderr" eval \
+  '[[ $rc = 0 && ! -s $work/err && $(wc -l < "$work/out") = 9 ]] && no_tools_ok "$work/out"'
+
+{ msg 'fake:mode=tools'; msg 'fake:mode=tools'; } | FAKE_CLAUDE_MODE=tools "$fake" > "$work/out" 2>/dev/null; rc=$?
+check "tools, two turns: one init line, the second result cumulative (0.002), exit 0" eval \
+  '[[ $rc = 0 && $(grep -c "\"subtype\":\"init\"" "$work/out") = 1 && $(grep -c "\"type\":\"result\"" "$work/out") = 2 &&
+     $(tail -n 1 "$work/out") == *"\"total_cost_usd\":0.002,"*"\"result_index\":1,"* && $(grep -c "msg_fake_[0-9]*_2_1" "$work/out") = 2 ]]'
+
+t0=$(now_ms)
+msg 'fake:mode=tools fake:calls=Bash' | "$fake" -p --mcp-config "$refused" --allowedTools 'mcp__proxy__*' > "$work/out" 2> "$work/err"; rc=$?
+t=$(( $(now_ms) - t0 ))
+check "tools, server refused: status failed, no tools, promptly (${t} ms)" eval \
+  '[[ $(head -n 1 "$work/out") == *"\"tools\":[],\"mcp_servers\":[{\"name\":\"proxy\",\"status\":\"failed\"}],"* && $t -lt 2000 ]]'
+check "tools, server refused: No tools, exit 0, no stderr" eval '[[ $rc = 0 && ! -s $work/err ]] && no_tools_ok "$work/out"'
+
+printf '%s' '{"mcpServers":{"srv":{"type":"http","url":"http://127.0.0.1:1/x"}}}' > "$work/mcp.json"
+msg 'fake:mode=tools fake:mcp=fail' | "$fake" --mcp-config "$work/mcp.json" > "$work/out" 2>/dev/null; rc=$?
+check "mcp=fail, config in a file: its server named, status failed" eval \
+  '[[ $rc = 0 && $(head -n 1 "$work/out") == *"\"mcp_servers\":[{\"name\":\"srv\",\"status\":\"failed\"}],"* ]] && no_tools_ok "$work/out"'
+msg 'fake:mode=tools' | FAKE_CLAUDE_MCP=fail "$fake" --mcp-config='{"mcpServers":{"p":{"url":"http://localhost:1/"}}}' > "$work/out" 2>/dev/null
+check "FAKE_CLAUDE_MCP=fail, --mcp-config=JSON: status failed" \
+  eval '[[ $(head -n 1 "$work/out") == *"\"mcp_servers\":[{\"name\":\"p\",\"status\":\"failed\"}],"* ]]'
+msg 'fake:mode=tools fake:mcp=maybe' | "$fake" --mcp-config "$refused" > /dev/null 2>&1; rc=$?
+check "bad mcp: exit 64" test "$rc" = 64
+
+msg hello | "$fake" -p --mcp-config "$refused" > "$work/out" 2> "$work/err"; rc=$?
+check "replay with a refused --mcp-config: the case byte for byte, exit 0" \
+  eval '[[ $rc = 0 && ! -s $work/err ]] && cmp -s "$work/out" "$cap"'
+
 # --- temp files ----------------------------------------------------------------------------
 left=$(ls -A "$TMPDIR")
 check "no temp files left behind${left:+ ($left)}" test -z "$left"

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import proxy.chat.ClientTools;
 import proxy.chat.Conversation;
 import proxy.chat.ErrorKind;
 import proxy.chat.Part;
@@ -27,6 +28,7 @@ import proxy.json.Node;
  * Unknown fields are skipped; what the CLI cannot do is refused with a 400 that names the
  * field, never dropped silently.
  *
+ * @param tools   the client's tools and {@code tool_choice} ({@link ClientToolsReader})
  * @param ignored sampling parameters the client sent, which the CLI cannot set
  */
 record MessagesRequest(
@@ -38,6 +40,7 @@ record MessagesRequest(
         boolean stream,
         boolean thinking,
         OptionalInt thinkingBudget,
+        ClientTools tools,
         List<String> ignored) {
 
     /** The API's limit for one image, decoded. */
@@ -54,6 +57,8 @@ record MessagesRequest(
         boolean stream = false;
         boolean thinking = false;
         OptionalInt budget = OptionalInt.empty();
+        List<Node> tools = List.of();
+        Node toolChoice = Node.MISSING;
         List<String> ignored = new ArrayList<>();
         for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
             JsonToken t = p.nextToken();
@@ -81,18 +86,19 @@ record MessagesRequest(
                     }
                 }
                 case "tools" -> {
-                    if (!Node.read(p).elements().isEmpty()) {
-                        throw invalid("tools", "client tools are not supported by claude-proxy yet; "
-                                + "send the request without 'tools'");
+                    if (t != JsonToken.VALUE_NULL) {
+                        expect(p, JsonToken.START_ARRAY, "tools", "an array");
                     }
+                    tools = Node.read(p).elements();
                 }
+                case "tool_choice" -> toolChoice = Node.read(p);
                 case "temperature", "top_p", "top_k" -> {
                     p.skipChildren();
                     if (t != JsonToken.VALUE_NULL) {
                         ignored.add(f);
                     }
                 }
-                default -> p.skipChildren(); // metadata, tool_choice, service_tier, cache_control, ...
+                default -> p.skipChildren(); // metadata, service_tier, cache_control, ...
             }
         }
         if (model == null || model.isBlank()) {
@@ -119,12 +125,15 @@ record MessagesRequest(
             throw invalid("messages", "the last message must use the user role; a final assistant message "
                     + "(prefill) is not supported by claude-proxy");
         }
+        ClientTools clientTools = ClientToolsReader.read(tools, toolChoice);
         Optional<String> systemText = system.isEmpty() ? Optional.empty() : Optional.of(system.toString());
-        return new MessagesRequest(model, systemText, turns, maxTokens, stops, stream, thinking, budget, List.copyOf(ignored));
+        return new MessagesRequest(model, systemText, turns, maxTokens, stops, stream, thinking, budget, clientTools,
+                List.copyOf(ignored));
     }
 
     Conversation conversation() {
-        return new Conversation(model, system, turns, OptionalInt.of(maxTokens), stopSequences, thinking, thinkingBudget);
+        return new Conversation(model, system, turns, OptionalInt.of(maxTokens), stopSequences, thinking, thinkingBudget,
+                Optional.empty(), Optional.empty(), tools);
     }
 
     private static List<Turn> messages(JsonParser p, StringBuilder system, ImageUrls images) throws IOException {
@@ -186,23 +195,39 @@ record MessagesRequest(
             case "image" -> image(b.get("source"), where + ".source", images);
             case "tool_use" -> new Part.ToolCall(required(b, "id", where), required(b, "name", where),
                     b.get("input").isObject() ? b.get("input").toJson() : "{}");
-            case "tool_result" -> {
-                Node c = b.get("content");
-                List<Part> content = new ArrayList<>();
-                if (c.text() != null) {
-                    content.add(new Part.Text(c.text()));
-                }
-                List<Node> blocks = c.elements();
-                for (int i = 0; i < blocks.size(); i++) {
-                    content.add(block(blocks.get(i), where + ".content." + i, images));
-                }
-                yield new Part.ToolResult(required(b, "tool_use_id", where), content, b.get("is_error").isTrue());
-            }
+            case "tool_result" -> new Part.ToolResult(required(b, "tool_use_id", where),
+                    toolResultContent(b.get("content"), where + ".content", images), b.get("is_error").isTrue());
             case "thinking" -> new Part.Thinking(String.valueOf(b.text("thinking")), String.valueOf(b.text("signature")));
             case "redacted_thinking" -> new Part.RedactedThinking(required(b, "data", where));
             default -> throw invalid(where + ".type", "content blocks of type '" + type
                     + "' are not supported by claude-proxy");
         };
+    }
+
+    /**
+     * A tool result's content: absent, a string, or text and image blocks. An empty string is no
+     * content (the API refuses an empty text block, which is what it would become).
+     */
+    private static List<Part> toolResultContent(Node c, String where, ImageUrls images) throws IOException {
+        if (c.isMissing() || c.isNull()) {
+            return List.of();
+        }
+        if (c.text() != null) {
+            return c.text().isEmpty() ? List.of() : List.of(new Part.Text(c.text()));
+        }
+        if (c.isObject() || c.elements().isEmpty() && !c.toJson().equals("[]")) { // a number or boolean
+            throw invalid(where, "must be a string or an array of content blocks");
+        }
+        List<Node> blocks = c.elements();
+        List<Part> content = new ArrayList<>();
+        for (int i = 0; i < blocks.size(); i++) {
+            Part part = block(blocks.get(i), where + "." + i, images);
+            if (!(part instanceof Part.Text || part instanceof Part.Image)) {
+                throw invalid(where + "." + i + ".type", "a tool result may only hold text and image blocks");
+            }
+            content.add(part);
+        }
+        return content;
     }
 
     private static Part image(Node source, String where, ImageUrls images) throws IOException {

@@ -19,6 +19,7 @@ import proxy.chat.CanonicalTurns;
 import proxy.chat.ClientTool;
 import proxy.chat.Conversation;
 import proxy.chat.ErrorKind;
+import proxy.chat.Part;
 import proxy.chat.ReplyEvent;
 import proxy.chat.ReplyLimits;
 import proxy.chat.ReplySink;
@@ -224,7 +225,7 @@ public final class CliEngine implements AutoCloseable {
             LiveConversations.Key said = new LiveConversations.Key(key, CanonicalTurns.digest(history));
             CliSession waiting = held.take(said);
             if (waiting != null) {
-                if (waiting.answer(conversation.question().parts())) {
+                if (answer(waiting, conversation)) {
                     return new Placement(waiting, null);
                 }
                 LOG.log(Level.DEBUG, "a request did not answer the held tool calls of pid {0}; starting afresh", waiting.pid());
@@ -235,9 +236,22 @@ public final class CliEngine implements AutoCloseable {
                 return new Placement(live, CliCommand.userLine(conversation, names, false));
             }
         }
-        boolean seed = !flatten && !history.isEmpty() && SessionSeed.configDir(config.env()).isPresent();
+        // A seeded history cannot end with calls whose results come as the question: on resume the
+        // CLI records such calls as interrupted, and a seeded result gets a made-up answer after
+        // it (CLI 2.1.331). Results of calls no held CLI waits on go in with the history as text.
+        boolean answersCalls = conversation.question().parts().stream().anyMatch(p -> p instanceof Part.ToolResult);
+        boolean seed = !flatten && !answersCalls && !history.isEmpty() && SessionSeed.configDir(config.env()).isPresent();
         return new Placement(seed ? start(key, names.forModel(history)) : spareOrNew(key),
                 CliCommand.userLine(conversation, names, !seed));
+    }
+
+    private static boolean answer(CliSession waiting, Conversation conversation) throws CliStartException {
+        try {
+            return waiting.answer(conversation.question().parts());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /**

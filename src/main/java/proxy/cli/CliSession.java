@@ -3,10 +3,11 @@ package proxy.cli;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -65,8 +66,8 @@ final class CliSession implements AutoCloseable {
     private final ToolNames names;
     /** Messages this process streamed, over all its turns (a held turn's message is repeated later). */
     private final Set<String> streamedMessages = new HashSet<>();
-    /** The calls a held turn waits on, by tool_use id, in the order the model made them. */
-    private Map<String, HeldCall> held = Map.of();
+    /** The tool_use ids of the calls a held turn waits on, in the order the model made them. */
+    private List<String> held = List.of();
     private volatile long idleSince = System.nanoTime();
     /** Whether the CLI waits between turns (started, or its last turn ran to its end): it may be ended gently. */
     private volatile boolean betweenTurns = true;
@@ -132,7 +133,7 @@ final class CliSession implements AutoCloseable {
         boolean seeded = seed != null && turns == 0;
         turns++;
         betweenTurns = false;
-        held = Map.of();
+        held = List.of();
         try {
             CliEventReader reader = new CliEventReader(key.structured(), names, tools != null, streamedMessages);
             Outcome outcome = pump(reader, sink, config, deadline, seeded);
@@ -222,56 +223,52 @@ final class CliSession implements AutoCloseable {
     }
 
     /**
-     * The CLI makes each call as soon as the model's block of it is complete, so by the end of
-     * the message they have usually all arrived; those that have not get a moment more. A call
-     * that never comes cannot be answered: the process is spent (the client's follow-up then
-     * runs on a fresh one, with the history).
+     * The CLI makes a message's calls one after another, the first as soon as the model's block
+     * of it is complete: by the end of the message it has usually arrived, else it gets a moment
+     * more. A first call that never comes cannot be answered: the process is spent (the client's
+     * follow-up then runs on a fresh one, with the history).
      */
     private Outcome awaitCalls(List<String> ids, Config config) throws InterruptedException {
-        Map<String, HeldCall> calls = new java.util.LinkedHashMap<>();
-        long end = System.nanoTime() + CALL_ARRIVAL.toNanos();
-        for (String id : ids) {
-            var call = tools.awaitCall(id, Duration.ofNanos(Math.max(0, end - System.nanoTime())));
-            if (call.isEmpty()) {
-                LOG.log(Level.WARNING, "CLI pid {0} did not make the call {1} of a client tool", process.pid(), id);
-                return Outcome.SPENT;
-            }
-            calls.put(id, call.get());
+        if (tools.awaitCall(ids.getFirst(), CALL_ARRIVAL).isEmpty()) {
+            LOG.log(Level.WARNING, "CLI pid {0} did not make the call {1} of a client tool", process.pid(), ids.getFirst());
+            return Outcome.SPENT;
         }
-        held = calls;
+        held = List.copyOf(ids);
         return Outcome.HELD;
     }
 
     /** The tool_use ids of the calls the CLI waits on; empty unless the last turn was held. */
-    Set<String> heldCalls() {
-        return held.keySet();
+    List<String> heldCalls() {
+        return held;
     }
 
     /**
      * Gives the held calls their results, if {@code question} is exactly one result for each
      * held call, each of text only (what a tool result carries); else answers nothing and
-     * returns false (the caller then starts afresh: this process is of no use to it).
+     * returns false (the caller then starts afresh: this process is of no use to it). Each call
+     * is answered once the CLI has made it, in order; false too if one is not made in time.
      */
-    boolean answer(List<Part> question) {
-        Map<String, Part.ToolResult> results = new java.util.HashMap<>();
+    boolean answer(List<Part> question) throws InterruptedException {
+        Map<String, Part.ToolResult> results = new HashMap<>();
         for (Part part : question) {
             if (!(part instanceof Part.ToolResult r) || !r.content().stream().allMatch(c -> c instanceof Part.Text)
                     || results.put(r.toolCallId(), r) != null) {
                 return false;
             }
         }
-        if (held.isEmpty() || !results.keySet().equals(held.keySet())) {
+        if (held.isEmpty() || !results.keySet().equals(Set.copyOf(held))) {
             return false;
         }
-        // CLI 2.1.331 loses results of a parallel batch in which any result is an MCP error (the
-        // model gets "[Tool result missing due to internal error]" for a sibling): in a batch the
-        // error text goes as a plain result, so that every result reaches the model verbatim
-        boolean flagErrors = held.size() == 1;
-        held.forEach((id, call) -> {
+        for (String id : held) {
+            Optional<HeldCall> call = tools.awaitCall(id, CALL_ARRIVAL);
+            if (call.isEmpty()) {
+                LOG.log(Level.WARNING, "CLI pid {0} did not make the call {1} of a client tool", process.pid(), id);
+                return false;
+            }
             Part.ToolResult r = results.get(id);
-            call.answer(r.content().stream().map(c -> ((Part.Text) c).text()).collect(Collectors.joining("\n\n")),
-                    r.isError() && flagErrors);
-        });
+            call.get().answer(r.content().stream().map(c -> ((Part.Text) c).text()).collect(Collectors.joining("\n\n")),
+                    r.isError());
+        }
         return true;
     }
 

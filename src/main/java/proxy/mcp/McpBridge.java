@@ -28,9 +28,10 @@ import proxy.json.Node;
  * <p>{@code tools/call} is answered as {@code text/event-stream} with the headers sent at once
  * (the CLI aborts a call whose headers wait 60 s) and held until the client's result arrives
  * through {@link HeldCall#answer}, with a progress notification every {@code progressEvery}
- * meanwhile (the CLI gives up on a call silent for 300 s). Every tool says
- * {@code readOnlyHint}, so the CLI makes a message's calls at once rather than one after the
- * other (a held first call would hide the second from the client), and asks for results up to
+ * meanwhile (the CLI gives up on a call silent for 300 s). No tool says {@code readOnlyHint}:
+ * the CLI then makes a message's calls one after another, each once the one before is answered
+ * (the client has them all from the reply); made at once, the CLI 2.1.331 lost the result of one
+ * of them now and then. Every tool asks for results up to
  * the CLI's cap of 500,000 characters to reach the model verbatim rather than as a file
  * preview, and to be always loaded, never deferred behind the CLI's tool search however many
  * tools there are (all checked against CLI 2.1.331).
@@ -135,9 +136,6 @@ public final class McpBridge implements HttpHandler {
             g.writeStringField("description", tool.description());
             g.writeFieldName("inputSchema");
             tool.inputSchema().write(g);
-            g.writeObjectFieldStart("annotations");
-            g.writeBooleanField("readOnlyHint", true);
-            g.writeEndObject();
             g.writeObjectFieldStart("_meta");
             g.writeNumberField("anthropic/maxResultSizeChars", MAX_RESULT_CHARS);
             g.writeBooleanField("anthropic/alwaysLoad", true); // never deferred behind the CLI's tool search

@@ -16,16 +16,31 @@ final class ChatChunks {
     }
 
     /**
-     * OpenAI's word for why a choice ended. Tool calls the CLI made in agent mode were already
-     * answered by the CLI and are not shown, so no choice ends in {@code tool_calls}; and
-     * {@code content_filter} only when the model itself refused.
+     * OpenAI's word for why a choice ended. {@code TOOL_USE} reaches a client only when the reply
+     * holds calls of its own tools for it to answer (the CLI's own calls in agent mode were
+     * answered by the CLI and are not shown), so it is {@code tool_calls}; {@code content_filter}
+     * only when the model itself refused.
      */
     static String finishReason(StopReason reason) {
         return switch (reason) {
             case MAX_TOKENS -> "length";
             case REFUSAL -> "content_filter";
-            case END_TURN, STOP_SEQUENCE, PAUSE_TURN, TOOL_USE -> "stop";
+            case TOOL_USE -> "tool_calls";
+            case END_TURN, STOP_SEQUENCE, PAUSE_TURN -> "stop";
         };
+    }
+
+    /**
+     * The finish reason of a choice that showed {@code calls} client tool calls: {@code tool_calls},
+     * or {@code function_call} for a request in the deprecated {@code functions} form. A
+     * {@code TOOL_USE} that showed none is a plain stop, since a client told {@code tool_calls}
+     * looks for calls to answer.
+     */
+    static String finishReason(StopReason reason, int calls, boolean legacyFunctions) {
+        if (reason == StopReason.TOOL_USE && calls == 0) {
+            return "stop";
+        }
+        return reason == StopReason.TOOL_USE && legacyFunctions ? "function_call" : finishReason(reason);
     }
 
     /** {@code "usage": {...}}: prompt tokens count the cached ones too, as the Anthropic usage doc says. */

@@ -52,12 +52,12 @@ public final class ChatCompletionsHandler implements HttpHandler {
         long created = System.currentTimeMillis() / 1000; // OpenAI counts seconds
         if (request.stream()) {
             try (ChatStream stream = new ChatStream(exchange, id, created, request.model(), request.n(),
-                    request.includeUsage(), reasoning)) {
+                    request.includeUsage(), reasoning, request.legacyFunctions())) {
                 runChoices(conversation, request.n(), stream::choice);
                 throwIfFailed(stream.failure());
             }
         } else {
-            ChatBody body = new ChatBody(request.n());
+            ChatBody body = new ChatBody(request.n(), request.legacyFunctions());
             runChoices(conversation, request.n(), body::choice);
             throwIfFailed(body.failure());
             Exchanges.sendJson(exchange, 200, body.json(id, created, request.model(), reasoning));

@@ -24,16 +24,19 @@ import proxy.json.Node;
  *   <li>{@code user} messages are user turns of text and image parts; {@code tool} messages are
  *       user turns holding one tool result; {@code assistant} messages are assistant turns of
  *       text (an echoed {@code refusal} counts as text) and tool calls.
+ *   <li>The deprecated forms are the same: an assistant's {@code function_call} is a tool call
+ *       and a {@code function} message its result, paired by {@link LegacyFunctionCalls}.
  *   <li>Consecutive turns of one role are merged into one, so tool results and the user's next
  *       words go together.
  * </ul>
  *
  * <p>Refused with a 400 whose {@code param} is the bracket path ({@code messages[0].content}):
  * a non-array or empty array; no user or tool message; a last turn that is not the user's
- * (assistant prefill); an unknown role or the deprecated {@code function} role; a missing role,
- * content or {@code tool_call_id}; a user message with nothing in it; content parts other than
- * text and image URLs (only text for system and tool messages, text and refusal for assistant
- * ones); tool calls that are not functions or whose arguments are not a JSON object.
+ * (assistant prefill); an unknown role; a missing role, content or {@code tool_call_id}; a
+ * {@code function} message with no call waiting for it; a user message with nothing in it;
+ * content parts other than text and image URLs (only text for system and tool messages, text
+ * and refusal for assistant ones); tool calls that are not functions or whose arguments are
+ * not a JSON object.
  *
  * <p>Image URLs are checked while reading but fetched only by {@link #turns()}, which the caller
  * calls once the rest of the request is known to be good.
@@ -63,9 +66,10 @@ final class ChatMessages {
     static ChatMessages read(JsonParser p, ImageUrls images, StringBuilder system) throws IOException {
         expect(p, JsonToken.START_ARRAY, "messages", "an array");
         List<Draft> drafts = new ArrayList<>();
+        LegacyFunctionCalls legacy = new LegacyFunctionCalls();
         int i = 0;
         for (; p.nextToken() != JsonToken.END_ARRAY; i++) {
-            message(p, "messages[" + i + "]", images, system, drafts);
+            message(p, "messages[" + i + "]", images, system, drafts, legacy);
         }
         if (i == 0) {
             throw invalid("messages", "must not be empty");
@@ -93,14 +97,16 @@ final class ChatMessages {
         return turns;
     }
 
-    private static void message(JsonParser p, String where, ImageUrls images, StringBuilder system, List<Draft> drafts)
-            throws IOException {
+    private static void message(JsonParser p, String where, ImageUrls images, StringBuilder system, List<Draft> drafts,
+            LegacyFunctionCalls legacy) throws IOException {
         expect(p, JsonToken.START_OBJECT, where, "an object");
         String role = null;
         Content content = null;
         List<PartSource> toolCalls = List.of();
         String toolCallId = null;
         String refusal = null;
+        Node functionCall = Node.MISSING;
+        String name = null;
         for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
             if (p.nextToken() == JsonToken.VALUE_NULL) {
                 continue;
@@ -111,7 +117,9 @@ final class ChatMessages {
                 case "tool_calls" -> toolCalls = toolCalls(p, where + ".tool_calls");
                 case "tool_call_id" -> toolCallId = string(p, where + ".tool_call_id");
                 case "refusal" -> refusal = string(p, where + ".refusal");
-                default -> p.skipChildren(); // name, audio, function_call, ...
+                case "function_call" -> functionCall = Node.read(p);
+                case "name" -> name = Node.read(p).text(); // only a function message's name matters
+                default -> p.skipChildren(); // audio, ...
             }
         }
         if (role == null) {
@@ -141,8 +149,11 @@ final class ChatMessages {
                 }
                 texts.stream().filter(t -> !t.isEmpty()).forEach(t -> parts.add(ready(new Part.Text(t))));
                 parts.addAll(toolCalls);
+                if (!functionCall.isMissing()) {
+                    parts.add(ready(legacyCall(functionCall, where + ".function_call", legacy)));
+                }
                 if (parts.isEmpty()) {
-                    throw invalid(contentAt, "an assistant message needs content or tool_calls");
+                    throw invalid(contentAt, "an assistant message needs content, tool_calls or function_call");
                 }
                 add(drafts, Turn.Role.ASSISTANT, parts);
             }
@@ -154,9 +165,14 @@ final class ChatMessages {
                 List<Part> result = text.isEmpty() ? List.of() : List.of(new Part.Text(text));
                 add(drafts, Turn.Role.USER, List.of(ready(new Part.ToolResult(toolCallId, result, false))));
             }
-            case "function" -> throw invalid(where + ".role", "the deprecated 'function' role is not supported "
-                    + "by claude-proxy; send tool results as 'tool' messages");
-            default -> throw invalid(where + ".role", "must be one of 'system', 'developer', 'user', 'assistant' or 'tool'");
+            case "function" -> {
+                String id = legacy.answer(name, where);
+                String text = content == null ? "" : String.join("\n", texts(content, contentAt, false)); // content may be null
+                List<Part> result = text.isEmpty() ? List.of() : List.of(new Part.Text(text));
+                add(drafts, Turn.Role.USER, List.of(ready(new Part.ToolResult(id, result, false))));
+            }
+            default -> throw invalid(where + ".role",
+                    "must be one of 'system', 'developer', 'user', 'assistant', 'tool' or 'function'");
         }
     }
 
@@ -263,6 +279,14 @@ final class ChatMessages {
             calls.add(ready(part));
         }
         return calls;
+    }
+
+    /** An assistant's deprecated {@code function_call: {name, arguments}}, given the next legacy id. */
+    private static Part.ToolCall legacyCall(Node call, String where, LegacyFunctionCalls legacy) {
+        if (!call.isObject()) {
+            throw invalid(where, "must be an object");
+        }
+        return legacy.call(text(call, "name", where), arguments(call.get("arguments"), where + ".arguments"));
     }
 
     /** A call's {@code arguments}: a JSON object encoded as a string; "" (no arguments) is {@code {}}. */

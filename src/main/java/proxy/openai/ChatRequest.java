@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import proxy.chat.ClientTools;
 import proxy.chat.Conversation;
 import proxy.chat.Turn;
 import proxy.http.RequestFields;
@@ -24,7 +25,8 @@ import proxy.json.Node;
  * pass into the neutral {@link Conversation}. Unknown fields are skipped and {@code null} means
  * "not given" for every top-level field; what the CLI cannot do is refused with a 400 whose
  * message and {@code param} name the field in OpenAI's bracket style ({@code messages[0].role}).
- * The {@code messages} themselves are translated by {@link ChatMessages}.
+ * The {@code messages} themselves are translated by {@link ChatMessages}, the tool fields by
+ * {@link ChatTools}.
  *
  * <p>Order of answers: any 400 for the body comes first; then an unknown model is a 404; only
  * then are image URLs fetched (if the operator allows it), so a doomed request costs no fetch.
@@ -34,8 +36,11 @@ import proxy.json.Node;
  * @param includeUsage {@code stream_options.include_usage}, only when streaming
  * @param n            how many choices to run, 1..maxN
  * @param ignored      sampling and tracking parameters the client sent, which the CLI cannot use
+ * @param legacyFunctions the tools came as the deprecated {@code functions}: a call goes back as
+ *                     {@code message.function_call} (finish reason {@code function_call}), not {@code tool_calls}
  */
-record ChatRequest(String model, Conversation conversation, boolean stream, boolean includeUsage, int n, List<String> ignored) {
+record ChatRequest(String model, Conversation conversation, boolean stream, boolean includeUsage, int n, List<String> ignored,
+        boolean legacyFunctions) {
 
     private static final int MAX_STOP = 4;
 
@@ -53,6 +58,7 @@ record ChatRequest(String model, Conversation conversation, boolean stream, bool
         Optional<String> jsonSchema = Optional.empty();
         Optional<String> effort = Optional.empty();
         List<String> ignored = new ArrayList<>();
+        ChatTools tools = new ChatTools();
         for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
             if (p.nextToken() == JsonToken.VALUE_NULL) {
                 continue; // clients send null for "not given"
@@ -68,7 +74,7 @@ record ChatRequest(String model, Conversation conversation, boolean stream, bool
                 case "stream_options" -> includeUsage = includeUsage(p);
                 case "response_format" -> jsonSchema = responseFormat(Node.read(p));
                 case "reasoning_effort" -> effort = effort(string(p, f));
-                case "tools", "functions" -> refuseTools(p, f);
+                case "tools", "functions", "tool_choice", "function_call", "parallel_tool_calls" -> tools.read(f, p);
                 case "logprobs" -> {
                     if (bool(p, f)) {
                         throw invalid(f, "not supported by claude-proxy");
@@ -80,7 +86,7 @@ record ChatRequest(String model, Conversation conversation, boolean stream, bool
                         ignored.add(f);
                     }
                 }
-                default -> p.skipChildren(); // tool_choice, top_logprobs, metadata, store, service_tier, ...
+                default -> p.skipChildren(); // top_logprobs, metadata, store, service_tier, ...
             }
         }
         if (model == null || model.isBlank()) {
@@ -89,14 +95,16 @@ record ChatRequest(String model, Conversation conversation, boolean stream, bool
         if (messages == null) {
             throw invalid("messages", "Field required").withCode("missing_required_parameter");
         }
+        ClientTools clientTools = tools.clientTools();
         String requested = model;
         String resolved = models.resolve(requested).orElseThrow(() -> ModelMap.notFound(requested));
         List<Turn> turns = messages.turns(); // fetches image URLs, now that the request is known to be good
         OptionalInt max = maxCompletionTokens.isPresent() ? maxCompletionTokens : maxTokens;
         Optional<String> systemText = system.isEmpty() ? Optional.empty() : Optional.of(system.toString());
         Conversation conversation = new Conversation(resolved, systemText, turns, max, stop,
-                effort.isPresent(), OptionalInt.empty(), effort, jsonSchema);
-        return new ChatRequest(requested, conversation, stream, stream && includeUsage, n, List.copyOf(ignored));
+                effort.isPresent(), OptionalInt.empty(), effort, jsonSchema, clientTools);
+        return new ChatRequest(requested, conversation, stream, stream && includeUsage, n, List.copyOf(ignored),
+                tools.legacy());
     }
 
     private static List<String> stop(JsonParser p) throws IOException {
@@ -172,13 +180,6 @@ record ChatRequest(String model, Conversation conversation, boolean stream, bool
             default -> throw invalid("reasoning_effort",
                     "must be one of 'none', 'minimal', 'low', 'medium', 'high' or 'xhigh'");
         };
-    }
-
-    private static void refuseTools(JsonParser p, String field) throws IOException {
-        expect(p, JsonToken.START_ARRAY, field, "an array");
-        if (p.nextToken() != JsonToken.END_ARRAY) {
-            throw invalid(field, "client tools are not supported by claude-proxy yet; send the request without '" + field + "'");
-        }
     }
 
     private static int positive(JsonParser p, String where) throws IOException {

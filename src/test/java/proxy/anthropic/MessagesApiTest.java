@@ -189,10 +189,20 @@ class MessagesApiTest {
         assertEquals(Optional.of("false"), r.headers().firstValue("x-should-retry"));
     }
 
+    /** A tool the API defines (and would run) cannot be served by the CLI: refused before the CLI starts. */
     @Test
-    void toolsAreRefusedUntilSupported() throws Exception {
-        assertError(post(hello("\"tools\":[{\"name\":\"get_weather\",\"input_schema\":{\"type\":\"object\"}}],")), 400,
-                "invalid_request_error", "tools: client tools are not supported by claude-proxy yet");
+    void anthropicDefinedToolsAre400() throws Exception {
+        HttpResponse<String> r = post(hello("\"tools\":[{\"name\":\"get_weather\",\"input_schema\":{\"type\":\"object\"}},"
+                + "{\"type\":\"bash_20250124\",\"name\":\"bash\"}],"));
+        assertError(r, 400, "invalid_request_error", "tools.1.type: tools of type 'bash_20250124' are Anthropic-defined tools");
+        assertEquals(Optional.of("false"), r.headers().firstValue("x-should-retry"));
+    }
+
+    @Test
+    void aToolChoiceNamingNoToolIs400() throws Exception {
+        assertError(post(hello("\"tools\":[{\"name\":\"get_weather\",\"input_schema\":{\"type\":\"object\"}}],"
+                + "\"tool_choice\":{\"type\":\"tool\",\"name\":\"get_time\"},")), 400,
+                "invalid_request_error", "tool_choice.name: no tool named 'get_time'");
     }
 
     @Test

@@ -21,11 +21,13 @@ import proxy.json.Node;
  *   <li>the event name equals the data's {@code type}, and is one of the eight documented ones
  *       (the AI SDK rejects others);</li>
  *   <li>exactly one {@code message_start}, first (only pings, comments or an error before it);</li>
- *   <li>blocks 0, 1, 2… each start → deltas → stop, not interleaved; delta types fit the block;
- *       tool input fragments concatenate to a JSON object; a thinking block ends with one
- *       signature;</li>
+ *   <li>blocks 0, 1, 2… each start → deltas → stop, not interleaved; delta types fit the block
+ *       ({@code input_json_delta} only on a tool_use block, which starts as
+ *       {@code {"type":"tool_use","id","name","input":{}}}); tool input fragments concatenate to a
+ *       JSON object; a thinking block ends with one signature;</li>
  *   <li>at least one {@code message_delta}, after the last block, with a documented
- *       {@code stop_reason} and an integer {@code usage.output_tokens};</li>
+ *       {@code stop_reason} ({@code tool_use} only when a tool_use block came) and an integer
+ *       {@code usage.output_tokens};</li>
  *   <li>{@code message_stop} last, and nothing after it.</li>
  * </ul>
  */
@@ -361,6 +363,9 @@ public final class StrictAnthropicStream {
             String reason = d.text("stop_reason");
             require(f, reason != null && STOP_REASONS.contains(reason),
                     "delta.stop_reason " + d.get("stop_reason") + " is not one of " + STOP_REASONS);
+            // a client answers tool_use by running the calls in content: with none there, it has nothing to run
+            require(f, !reason.equals("tool_use") || blocks.stream().anyMatch(b -> b instanceof ToolUse),
+                    "stop_reason tool_use, but the message has no tool_use block");
             Node seq = d.get("stop_sequence");
             if (reason.equals("stop_sequence")) {
                 require(f, seq.text() != null, "stop_reason stop_sequence needs delta.stop_sequence as a string: " + d);

@@ -282,6 +282,36 @@ class StrictAnthropicStreamTest {
     }
 
     @Test
+    void toolUseStopReasonWithoutAToolUseBlock() {
+        String sse = BASIC.replace("\"stop_reason\":\"end_turn\"", "\"stop_reason\":\"tool_use\"");
+
+        assertViolation(sse, "stop_reason tool_use, but the message has no tool_use block");
+    }
+
+    @Test
+    void toolUseBlockMustStartWithEmptyInput() {
+        String sse = TOOL_USE.replace("\"name\":\"get_weather\",\"input\":{}", "\"name\":\"get_weather\",\"input\":{\"a\":1}");
+
+        assertViolation(sse, "tool_use.input must start as {}");
+    }
+
+    @Test
+    void toolUseBlockNeedsAnId() {
+        String sse = TOOL_USE.replace("\"id\":\"toolu_01NRLabsLyVHZPKxbKvkfSMn\",", "");
+
+        assertViolation(sse, "tool_use.id must be a non-empty string");
+    }
+
+    @Test
+    void toolInputThatIsJsonButNotAnObject() {
+        String sse = TOOL_USE.replace("\"partial_json\":\"{\\\"locati\"", "\"partial_json\":\"[\\\"locati\"")
+                .replace("\"partial_json\":\"on\\\": \\\"P\"", "\"partial_json\":\"on\\\", \\\"P\"")
+                .replace("\"partial_json\":\"is\\\"}\"", "\"partial_json\":\"is\\\"]\""); // ["location", "Paris"]
+
+        assertViolation(sse, "tool input is not a JSON object");
+    }
+
+    @Test
     void thinkingWithoutSignature() {
         String sse = start() + """
                 event: content_block_start

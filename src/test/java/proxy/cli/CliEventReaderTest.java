@@ -146,7 +146,7 @@ class CliEventReaderTest {
     @Test
     void toolRoundsAreOneReplyWithConsecutiveIndexes() throws IOException {
         String text = render(events("13-tool-bash-allowed-partial", false));
-        assertTrue(text.contains("BlockStarted[index=1, block=ToolCall[id=toolu_fake_bash_1, name=Bash]]"), text);
+        assertTrue(text.contains("BlockStarted[index=1, block=CliToolCall[id=toolu_fake_bash_1, name=Bash]]"), text);
         assertTrue(text.contains("ToolInputDelta[index=1, partialJson={\"command\": \"echo h]"), text);
         assertTrue(text.contains("BlockStarted[index=2, block=Text[]]"), text);
         assertEquals(1, text.lines().filter(l -> l.startsWith("Started")).count(), "one reply across two API messages");

@@ -120,9 +120,7 @@ class ClientToolsEngineIT {
                             new FakeAnthropic.Call("mcp__proxy__read", "{\"path\":\"a.txt\"}")),
                     FakeAnthropic.Reply.text("Two files, ", "one read."));
             List<Turn> turns = new ArrayList<>(List.of(Turn.user("List the files and read a.txt")));
-            long t0 = System.nanoTime();
             List<ReplyEvent> first = run(engine, conversation(turns));
-            System.out.println("first turn ms " + (System.nanoTime() - t0) / 1_000_000);
 
             List<Part.ToolCall> calls = calls(first);
             assertEquals(List.of("Bash", "read"), calls.stream().map(Part.ToolCall::name).toList(), first.toString());
@@ -155,8 +153,92 @@ class ClientToolsEngineIT {
             assertEquals("a.txt\nb.txt", resultText(ls), ls.toJson());
             assertTrue(!ls.get("is_error").isTrue(), ls.toJson());
             Node missing = result(requests.get(1), calls.get(1).id());
-            assertEquals("no such file", resultText(missing), "an error in a batch reaches the model as text: " + missing.toJson());
-            System.out.println("continuation usage: " + second.getLast() + "\n" + requests.get(1).body());
+            assertEquals("no such file", resultText(missing), missing.toJson());
+            assertTrue(missing.get("is_error").isTrue(), missing.toJson());
         }
+    }
+
+    /** Runs a first turn in which the model calls {@code Bash}; returns the turns so far and the call. */
+    private static Part.ToolCall callBash(CliEngine engine, List<Turn> turns) throws IOException {
+        List<ReplyEvent> first = run(engine, conversation(turns));
+        List<Part.ToolCall> calls = calls(first);
+        assertEquals(1, calls.size(), first.toString());
+        turns.add(new Turn(Turn.Role.ASSISTANT, List.of(calls.getFirst())));
+        return calls.getFirst();
+    }
+
+    @Test
+    void aLoneErrorKeepsItsFlagAndALargeResultArrivesWhole() throws Exception {
+        try (FakeAnthropic upstream = new FakeAnthropic(); CliEngine engine = engine(upstream)) {
+            upstream.reply(FakeAnthropic.Reply.toolUse("mcp__proxy__Bash", "{\"command\":\"false\"}"),
+                    FakeAnthropic.Reply.toolUse("mcp__proxy__Bash", "{\"command\":\"cat big\"}"),
+                    FakeAnthropic.Reply.text("Seen."));
+            List<Turn> turns = new ArrayList<>(List.of(Turn.user("Run false, then cat big")));
+            Part.ToolCall fails = callBash(engine, turns);
+            turns.add(new Turn(Turn.Role.USER, List.of(new Part.ToolResult(fails.id(), List.of(new Part.Text("exit 1")), true))));
+            Part.ToolCall big = callBash(engine, turns);
+            String large = "0123456789abcdef".repeat(12_500); // 200,000 characters: the CLI's default cap is ~50,000
+            turns.add(new Turn(Turn.Role.USER, List.of(new Part.ToolResult(big.id(), List.of(new Part.Text(large)), false))));
+            List<ReplyEvent> last = run(engine, conversation(turns));
+
+            assertEquals("Seen.", text(last), last.toString());
+            List<FakeAnthropic.Recorded> requests = upstream.requests();
+            assertEquals(3, requests.size());
+            assertEquals(1, requests.stream().map(r -> r.headers().get(SESSION)).distinct().count(), "one CLI throughout");
+            Node error = result(requests.get(1), fails.id());
+            assertEquals("exit 1", resultText(error));
+            assertTrue(error.get("is_error").isTrue(), error.toJson());
+            assertEquals(large, resultText(result(requests.get(2), big.id())), "the whole result, not a file preview");
+        }
+    }
+
+    @Test
+    void aClientThatComesBackAfterTheHoldWindowGetsAFreshCliWithTheHistoryAsText() throws Exception {
+        try (FakeAnthropic upstream = new FakeAnthropic(); CliEngine engine = engine(upstream, "--tool-hold", "1s")) {
+            upstream.reply(FakeAnthropic.Reply.toolUse("mcp__proxy__Bash", "{\"command\":\"ls\"}"),
+                    FakeAnthropic.Reply.text("Listed."));
+            List<Turn> turns = new ArrayList<>(List.of(Turn.user("List the files")));
+            Part.ToolCall ls = callBash(engine, turns);
+            Thread.sleep(2_500); // past the window: the held CLI is stopped
+            turns.add(new Turn(Turn.Role.USER, List.of(new Part.ToolResult(ls.id(), List.of(new Part.Text("a.txt")), false))));
+            List<ReplyEvent> second = run(engine, conversation(turns));
+
+            assertEquals("Listed.", text(second), second.toString());
+            List<FakeAnthropic.Recorded> requests = upstream.requests();
+            assertEquals(2, requests.size());
+            assertTrue(!requests.get(0).headers().get(SESSION).equals(requests.get(1).headers().get(SESSION)), "a new CLI");
+            assertSeededCall(requests.get(1), ls, "a.txt");
+        }
+    }
+
+    @Test
+    void aFollowUpThatDoesNotAnswerTheHeldCallsRunsOnAFreshCli() throws Exception {
+        try (FakeAnthropic upstream = new FakeAnthropic(); CliEngine engine = engine(upstream)) {
+            upstream.reply(FakeAnthropic.Reply.toolUse("mcp__proxy__Bash", "{\"command\":\"ls\"}"),
+                    FakeAnthropic.Reply.text("Listed."));
+            List<Turn> turns = new ArrayList<>(List.of(Turn.user("List the files")));
+            Part.ToolCall ls = callBash(engine, turns);
+            // the result, and words of the user's own that a held call has no room for
+            turns.add(new Turn(Turn.Role.USER, List.of(new Part.ToolResult(ls.id(), List.of(new Part.Text("a.txt")), false),
+                    new Part.Text("Also count them."))));
+            List<ReplyEvent> second = run(engine, conversation(turns));
+
+            assertEquals("Listed.", text(second), second.toString());
+            List<FakeAnthropic.Recorded> requests = upstream.requests();
+            assertTrue(!requests.get(0).headers().get(SESSION).equals(requests.get(1).headers().get(SESSION)), "a new CLI");
+            assertSeededCall(requests.get(1), ls, "a.txt");
+            assertTrue(lastUserMessage(requests.get(1)).toJson().contains("Also count them."));
+        }
+    }
+
+    /**
+     * The request carries the call and its result as the history's text (a fresh CLI cannot
+     * resume a session that ends in calls: see CliEngine.place), in the last user message.
+     */
+    private static void assertSeededCall(FakeAnthropic.Recorded request, Part.ToolCall call, String result) throws IOException {
+        String question = lastUserMessage(request).toJson();
+        assertTrue(question.contains("[called tool mcp__proxy__Bash with {\\\"command\\\":\\\"ls\\\"}]"), question);
+        assertTrue(question.contains("[tool result: " + result + "]"), question);
+        assertTrue(!request.body().contains("\"tool_result\""), "no result block without its call: " + request.body());
     }
 }

@@ -57,7 +57,7 @@ final class FakeAnthropic implements AutoCloseable {
         /**
          * A streamed assistant message with {@code text} (if not empty) and then one
          * {@code tool_use} block per call, ids {@code toolu_fake_N} for the first and
-         * {@code toolu_fake_N_K} for call K > 1; it stops with {@code tool_use}.
+         * {@code toolu_callK_fake_N} for call K > 1; it stops with {@code tool_use}.
          */
         static Reply toolUses(String text, Call... calls) {
             return new ToolUseReply(text, List.of(calls));
@@ -184,8 +184,9 @@ final class FakeAnthropic implements AutoCloseable {
         event(out, "message_stop", "{\"type\":\"message_stop\"}");
     }
 
+    /** No id is the start of another: the CLI takes {@code <id>_<n>} for entry n of a batched call of {@code <id>}. */
     private static String callId(int n, int k) {
-        return "toolu_fake_" + n + (k == 0 ? "" : "_" + (k + 1));
+        return k == 0 ? "toolu_fake_" + n : "toolu_call" + (k + 1) + "_fake_" + n;
     }
 
     private static void streamToolUse(HttpExchange ex, int n, String model, ToolUseReply reply) throws IOException {

@@ -96,7 +96,8 @@ class McpBridgeTest {
         List<Node> tools = Node.parse(rpc("tools/list", "{}").body()).get("result").get("tools").elements();
         assertEquals(List.of("Bash", "read"), tools.stream().map(t -> t.text("name")).toList());
         assertEquals(Node.parse(SCHEMA).toJson(), tools.get(0).get("inputSchema").toJson(), "the schema as given");
-        assertTrue(tools.get(0).get("annotations").get("readOnlyHint").isTrue(), "calls made at once, not in turn");
+        assertTrue(tools.get(0).get("annotations").isMissing(), "no readOnlyHint: the CLI makes calls in turn");
+        assertTrue(tools.get(0).get("_meta").get("anthropic/alwaysLoad").isTrue(), "never deferred");
         assertEquals(500_000, tools.get(0).get("_meta").get("anthropic/maxResultSizeChars").longValue(0));
     }
 

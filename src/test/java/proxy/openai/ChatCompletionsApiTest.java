@@ -236,7 +236,7 @@ class ChatCompletionsApiTest {
                 "invalid_request_error", null, "logprobs");
         assertError(post("{\"model\":\"gpt-4o\",\"messages\":[}"), 400, "invalid_request_error", null, "Invalid JSON at line 1");
         assertError(post("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"tools\":[{\"type\":\"function\","
-                + "\"function\":{\"name\":\"f\"}}]}"), 400, "invalid_request_error", null, "tools: client tools are not supported");
+                + "\"function\":{\"name\":\"\"}}]}"), 400, "invalid_request_error", null, "tools[0].function.name: must be 1 to 128");
         try (TestServer slow = TestServer.start(Map.of("FAKE_CLAUDE_MODE", "hang"), "--first-event-timeout", "300ms");
              TestServer missing = TestServer.start(Map.of(), "--claude", "/no/such/claude")) {
             HttpResponse<String> timeout = slow.post("/v1/chat/completions", hello("", ""));

@@ -27,8 +27,8 @@ import proxy.json.Json;
 /** Bodies are written with single quotes for readability; {@link #json} turns them into double quotes. */
 class ChatRequestTest {
 
-    private static final Config CONFIG = defaults();
-    private static final ModelMap MODELS = new ModelMap(CONFIG);
+    static final Config CONFIG = defaults();
+    static final ModelMap MODELS = new ModelMap(CONFIG);
     private static final String HI = "'messages':[{'role':'user','content':'hi'}]";
 
     private static Config defaults() {
@@ -39,11 +39,11 @@ class ChatRequestTest {
         }
     }
 
-    private static String json(String singleQuoted) {
+    static String json(String singleQuoted) {
         return singleQuoted.replace('\'', '"');
     }
 
-    private static ChatRequest read(String body) throws IOException {
+    static ChatRequest read(String body) throws IOException {
         return read(body, new ImageUrls(false));
     }
 
@@ -58,7 +58,7 @@ class ChatRequestTest {
         return read("{'model':'gpt-4o'," + HI + (fields.isEmpty() ? "" : "," + fields) + "}");
     }
 
-    private static HttpError fails(String body, int status, String param) {
+    static HttpError fails(String body, int status, String param) {
         HttpError e = assertThrows(HttpError.class, () -> read(body));
         assertEquals(status, e.status(), e.getMessage());
         assertEquals(Optional.ofNullable(param), e.param(), e.getMessage());
@@ -133,8 +133,8 @@ class ChatRequestTest {
 
     @Test
     void unknownFieldsAreSkipped() throws IOException {
-        ChatRequest r = with("'metadata':{'a':[1,{'b':2}]},'store':true,'service_tier':'auto','tool_choice':'required',"
-                + "'top_logprobs':3,'parallel_tool_calls':false,'modalities':['text'],'logprobs':false");
+        ChatRequest r = with("'metadata':{'a':[1,{'b':2}]},'store':true,'service_tier':'auto','prediction':{'type':'content'},"
+                + "'top_logprobs':3,'web_search_options':{},'modalities':['text'],'logprobs':false");
         assertEquals(List.of(Turn.user("hi")), r.conversation().turns());
     }
 
@@ -281,10 +281,9 @@ class ChatRequestTest {
 
     @Test
     void rolesTheProxyCannotTakeAreRefused() {
-        HttpError e = fails("{'model':'sonnet','messages':[{'role':'function','name':'f','content':'x'},"
-                + "{'role':'user','content':'hi'}]}", 400, "messages[0].role");
-        assertTrue(e.getMessage().contains("'tool'"), e.getMessage());
-        fails("{'model':'sonnet','messages':[{'role':'user','content':'hi'},{'role':'robot','content':'x'}]}", 400, "messages[1].role");
+        HttpError e = fails("{'model':'sonnet','messages':[{'role':'user','content':'hi'},{'role':'robot','content':'x'}]}",
+                400, "messages[1].role");
+        assertTrue(e.getMessage().contains("'tool' or 'function'"), e.getMessage());
         fails("{'model':'sonnet','messages':[{'content':'x'}]}", 400, "messages[0].role");
         fails("{'model':'sonnet','messages':[{'role':'tool','content':'x'}]}", 400, "messages[0].tool_call_id");
     }
@@ -361,16 +360,6 @@ class ChatRequestTest {
     void unknownReasoningEffortIsRefused() {
         failsWith("'reasoning_effort':'max'", "reasoning_effort");
         failsWith("'reasoning_effort':3", "reasoning_effort");
-    }
-
-    @Test
-    void clientToolsAreRefusedForNow() throws IOException {
-        HttpError e = failsWith("'tools':[{'type':'function','function':{'name':'f'}}]", "tools");
-        assertEquals("tools: client tools are not supported by claude-proxy yet; send the request without 'tools'", e.getMessage());
-        failsWith("'functions':[{'name':'f'}]", "functions");
-        failsWith("'tools':{}", "tools");
-        assertEquals(1, with("'tools':[],'functions':null,'tool_choice':'auto'").n());
-        assertEquals(1, with("'tool_choice':{'type':'function','function':{'name':'f'}}").n()); // alone: ignored
     }
 
     @Test

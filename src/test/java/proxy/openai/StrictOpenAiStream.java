@@ -20,11 +20,30 @@ import proxy.json.Node;
  * {@code choices} array on every chunk with {@code index}; the role first in each choice; one
  * finish reason per choice, after its content; usage only when asked, in a last chunk with
  * {@code choices: []}, and {@code "usage": null} on every other chunk then.
+ *
+ * <p>Tool calls, as the SDKs' stream accumulators read them: per choice, {@code tool_calls}
+ * indexes 0, 1, 2... in order; a call's first delta has its id (unique in the stream),
+ * {@code type: "function"}, its name and a string {@code arguments}; its later deltas only the
+ * index and an arguments fragment. The deprecated {@code function_call} delta is the same without
+ * index, id and type, and one per choice. A choice with calls finishes with {@code tool_calls}
+ * ({@code function_call}) or {@code length}; {@code tool_calls} ({@code function_call}) only
+ * after calls; and then every call's arguments are one JSON object.
  */
 public final class StrictOpenAiStream {
 
-    /** One choice as a client accumulates it. */
-    public record Choice(String content, String reasoning, String finishReason) {}
+    /** One choice as a client accumulates it; {@code functionCall} is the deprecated form's call, or null. */
+    public record Choice(String content, String reasoning, String finishReason, List<ToolCall> toolCalls,
+            ToolCall functionCall) {}
+
+    /** A tool call as accumulated; a deprecated {@code function_call} has no id. */
+    public record ToolCall(String id, String name, String arguments) {}
+
+    /** A call being accumulated. */
+    private record Accumulating(String id, String name, StringBuilder arguments) {
+        ToolCall done() {
+            return new ToolCall(id, name, arguments.toString());
+        }
+    }
 
     /** The accumulated stream; {@code usage} is null when none was sent. */
     public record Result(String id, String model, Map<Integer, Choice> choices, Node usage, List<Integer> order) {}
@@ -63,6 +82,9 @@ public final class StrictOpenAiStream {
         Map<Integer, StringBuilder> content = new TreeMap<>();
         Map<Integer, StringBuilder> reasoning = new TreeMap<>();
         Map<Integer, String> finish = new TreeMap<>();
+        Map<Integer, List<Accumulating>> calls = new TreeMap<>();
+        Map<Integer, Accumulating> functionCalls = new TreeMap<>();
+        List<String> ids = new ArrayList<>();
         List<Integer> order = new ArrayList<>();
         Node usage = null;
         for (String data : frames.subList(0, frames.size() - 1)) {
@@ -102,6 +124,7 @@ public final class StrictOpenAiStream {
                 assertEquals("assistant", delta.text("role"), "the first chunk of choice " + index + " has the role");
                 content.put(index, new StringBuilder());
                 reasoning.put(index, new StringBuilder());
+                calls.put(index, new ArrayList<>());
             } else {
                 assertFalse(delta.has("role"), "the role comes once");
             }
@@ -112,10 +135,19 @@ public final class StrictOpenAiStream {
             if (delta.text("reasoning_content") != null) {
                 reasoning.get(index).append(delta.text("reasoning_content"));
             }
+            if (delta.has("tool_calls")) {
+                assertFalse(functionCalls.containsKey(index), "tool_calls and function_call in one choice");
+                toolCalls(delta.get("tool_calls"), calls.get(index), ids);
+            }
+            if (delta.has("function_call")) {
+                assertTrue(calls.get(index).isEmpty(), "tool_calls and function_call in one choice");
+                functionCall(delta.get("function_call"), index, functionCalls);
+            }
             assertTrue(choice.has("finish_reason"), "finish_reason key present");
             String reason = choice.get("finish_reason").text();
             if (reason != null) {
-                assertTrue(List.of("stop", "length", "tool_calls", "content_filter").contains(reason), reason);
+                assertTrue(List.of("stop", "length", "tool_calls", "content_filter", "function_call").contains(reason), reason);
+                finishCalls(reason, calls.get(index), functionCalls.get(index));
                 finish.put(index, reason);
             }
         }
@@ -124,9 +156,65 @@ public final class StrictOpenAiStream {
         assertEquals(includeUsage, usage != null, "a usage chunk iff include_usage");
         Map<Integer, Choice> choices = new TreeMap<>();
         for (int i : content.keySet()) {
-            choices.put(i, new Choice(content.get(i).toString(), reasoning.get(i).toString(), finish.get(i)));
+            Accumulating function = functionCalls.get(i);
+            choices.put(i, new Choice(content.get(i).toString(), reasoning.get(i).toString(), finish.get(i),
+                    calls.get(i).stream().map(Accumulating::done).toList(), function == null ? null : function.done()));
         }
         return new Result(id, model, choices, usage, order);
+    }
+
+    /** A {@code tool_calls} delta: new calls in index order with id, type and name; then only arguments. */
+    private static void toolCalls(Node deltas, List<Accumulating> calls, List<String> ids) {
+        assertFalse(deltas.elements().isEmpty(), "tool_calls is a non-empty array: " + deltas);
+        for (Node d : deltas.elements()) {
+            int i = (int) d.get("index").longValue(-1);
+            assertTrue(i >= 0 && i <= calls.size(), "tool_calls[].index is the next one or a known one: " + d);
+            Node function = d.get("function");
+            String arguments = function.text("arguments");
+            assertNotNull(arguments, "function.arguments is a string in every tool call delta: " + d);
+            if (i == calls.size()) {
+                String id = d.text("id");
+                assertTrue(id != null && !id.isEmpty(), "a call's first delta has its id: " + d);
+                assertFalse(ids.contains(id), "tool call ids are unique: " + id);
+                ids.add(id);
+                assertEquals("function", d.text("type"), "a call's first delta has type function: " + d);
+                String name = function.text("name");
+                assertTrue(name != null && !name.isEmpty(), "a call's first delta has its name: " + d);
+                calls.add(new Accumulating(id, name, new StringBuilder(arguments)));
+            } else {
+                assertFalse(d.has("id") || d.has("type") || function.has("name"), "later deltas carry only arguments: " + d);
+                calls.get(i).arguments().append(arguments);
+            }
+        }
+    }
+
+    /** A deprecated {@code function_call} delta: the name first, then only arguments. */
+    private static void functionCall(Node d, int index, Map<Integer, Accumulating> functionCalls) {
+        String arguments = d.text("arguments");
+        assertNotNull(arguments, "function_call.arguments is a string in every delta: " + d);
+        Accumulating call = functionCalls.get(index);
+        if (call == null) {
+            String name = d.text("name");
+            assertTrue(name != null && !name.isEmpty(), "the first function_call delta has the name: " + d);
+            functionCalls.put(index, new Accumulating(null, name, new StringBuilder(arguments)));
+        } else {
+            assertFalse(d.has("name"), "later function_call deltas carry only arguments: " + d);
+            call.arguments().append(arguments);
+        }
+    }
+
+    /** The finish reason fits the calls made, and calls to be answered have whole JSON objects as arguments. */
+    private static void finishCalls(String reason, List<Accumulating> calls, Accumulating function) {
+        assertEquals(!calls.isEmpty(), reason.equals("tool_calls") || (!calls.isEmpty() && reason.equals("length")),
+                "finish_reason tool_calls iff there are tool calls (or the reply was cut): " + reason);
+        assertEquals(function != null, reason.equals("function_call") || (function != null && reason.equals("length")),
+                "finish_reason function_call iff there is a function_call (or the reply was cut): " + reason);
+        if (reason.equals("tool_calls") || reason.equals("function_call")) {
+            List<Accumulating> answered = function == null ? calls : List.of(function);
+            for (Accumulating call : answered) {
+                assertTrue(json(call.arguments().toString()).isObject(), "arguments are a JSON object: " + call);
+            }
+        }
     }
 
     private static Node json(String data) {
