@@ -192,7 +192,7 @@ public final class CliEngine implements AutoCloseable {
             if (store != null && store.enabled() && keep && !cutShort) {
                 List<Turn> said = new ArrayList<>(conversation.turns());
                 said.add(recorder.answer());
-                store.park(new LiveConversations.Key(key, CanonicalTurns.digest(said)), session);
+                store.park(new LiveConversations.Key(key, digest(said, store == held)), session);
                 session = null; // kept or held owns it now
             }
         } catch (CliStartException e) {
@@ -222,8 +222,7 @@ public final class CliEngine implements AutoCloseable {
             throws CliStartException {
         List<Turn> history = conversation.history();
         if (!history.isEmpty()) {
-            LiveConversations.Key said = new LiveConversations.Key(key, CanonicalTurns.digest(history));
-            CliSession waiting = held.take(said);
+            CliSession waiting = held.take(new LiveConversations.Key(key, digest(history, true)));
             if (waiting != null) {
                 if (answer(waiting, conversation)) {
                     return new Placement(waiting, null);
@@ -231,7 +230,7 @@ public final class CliEngine implements AutoCloseable {
                 LOG.log(Level.DEBUG, "a request did not answer the held tool calls of pid {0}; starting afresh", waiting.pid());
                 retire(waiting);
             }
-            CliSession live = kept.take(said);
+            CliSession live = kept.take(new LiveConversations.Key(key, digest(history, false)));
             if (live != null) {
                 return new Placement(live, CliCommand.userLine(conversation, names, false));
             }
@@ -243,6 +242,21 @@ public final class CliEngine implements AutoCloseable {
         boolean seed = !flatten && !answersCalls && !history.isEmpty() && SessionSeed.configDir(config.env()).isPresent();
         return new Placement(seed ? start(key, names.forModel(history)) : spareOrNew(key),
                 CliCommand.userLine(conversation, names, !seed));
+    }
+
+    /**
+     * The digest a kept or held process is filed under. For a held one the text beside the
+     * calls of its last turn does not count: clients send the calls back faithfully, but some
+     * drop the words before them (Continue sends {@code content: ""}).
+     */
+    private static String digest(List<Turn> turns, boolean endsInCalls) {
+        if (!endsInCalls || turns.isEmpty() || turns.getLast().role() != Turn.Role.ASSISTANT) {
+            return CanonicalTurns.digest(turns);
+        }
+        List<Turn> calls = new ArrayList<>(turns.subList(0, turns.size() - 1));
+        calls.add(new Turn(Turn.Role.ASSISTANT,
+                turns.getLast().parts().stream().filter(p -> p instanceof Part.ToolCall).toList()));
+        return CanonicalTurns.digest(calls);
     }
 
     private static boolean answer(CliSession waiting, Conversation conversation) throws CliStartException {

@@ -159,6 +159,17 @@ public final class Node {
         }
     }
 
+    /** The same JSON value: objects compare by their members whatever their order. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Node n && java.util.Objects.equals(value, n.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hashCode(value);
+    }
+
     @Override
     public String toString() {
         return toJson();
