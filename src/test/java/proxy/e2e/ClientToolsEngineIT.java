@@ -102,7 +102,7 @@ class ClientToolsEngineIT {
     }
 
     /** A tool_result's text, whether its content is a string or text blocks. */
-    private static String resultText(Node result) {
+    static String resultText(Node result) {
         Node content = result.get("content");
         if (content.text() != null) {
             return content.text();

@@ -62,13 +62,7 @@ class ClientToolsIT {
     }
 
     private static String text(Node result) {
-        Node c = result.get("content");
-        if (c.text() != null) {
-            return c.text();
-        }
-        StringBuilder sb = new StringBuilder();
-        c.elements().forEach(b -> sb.append(String.valueOf(b.text("text"))));
-        return sb.toString();
+        return ClientToolsEngineIT.resultText(result);
     }
 
     private static void script(FakeAnthropic upstream) {
