@@ -2,6 +2,7 @@ package proxy.chat;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The client's tools and what it asked about their use ({@code tool_choice}). The CLI has no
@@ -61,14 +62,22 @@ public record ClientTools(List<ClientTool> offered, Choice choice, boolean paral
         };
     }
 
-    /** What the system text must say for the choice to be followed, if anything. */
+    /** What the system text must say for the choice to be followed, if anything (tools named as the client names them). */
     public Optional<String> instruction() {
+        return instruction(UnaryOperator.identity());
+    }
+
+    /**
+     * What the system text must say for the choice to be followed, if anything, naming a tool
+     * by {@code modelName} of its client name: the name the model knows it by.
+     */
+    public Optional<String> instruction(UnaryOperator<String> modelName) {
         if (!any()) {
             return Optional.empty();
         }
         String must = switch (choice) {
             case Choice.Required r -> "You must answer this message by calling one or more of your tools, not with text alone.";
-            case Choice.Named n -> "You must answer this message by calling the tool " + n.name() + ".";
+            case Choice.Named n -> "You must answer this message by calling the tool " + modelName.apply(n.name()) + ".";
             case Choice.Auto a -> "";
             case Choice.None n -> "";
         };

@@ -45,7 +45,8 @@ record ProcessKey(
     }
 
     static ProcessKey of(Conversation c) {
-        Optional<String> instruction = c.tools().instruction();
+        ToolNames names = ToolNames.of(c.tools().served());
+        Optional<String> instruction = c.tools().instruction(name -> ToolNames.PREFIX + names.served(name));
         Optional<String> system = instruction.isEmpty() ? c.system()
                 : Optional.of(c.system().map(s -> s + "\n\n").orElse("") + instruction.get());
         return new ProcessKey(c.model(), system, c.maxTokens(), c.thinking(), c.thinkingBudget(), c.effort(),

@@ -158,6 +158,50 @@ class ClientToolsEngineIT {
         }
     }
 
+    @Test
+    void anErrorFirstDoesNotCostTheCallsAfterIt() throws Exception {
+        try (FakeAnthropic upstream = new FakeAnthropic(); CliEngine engine = engine(upstream)) {
+            upstream.reply(FakeAnthropic.Reply.toolUses("",
+                            new FakeAnthropic.Call("mcp__proxy__Bash", "{\"command\":\"false\"}"),
+                            new FakeAnthropic.Call("mcp__proxy__read", "{\"path\":\"a\"}"),
+                            new FakeAnthropic.Call("mcp__proxy__Bash", "{\"command\":\"true\"}")),
+                    FakeAnthropic.Reply.text("Done."));
+            List<Turn> turns = new ArrayList<>(List.of(Turn.user("Three things")));
+            List<Part.ToolCall> calls = calls(run(engine, conversation(turns)));
+            assertEquals(3, calls.size());
+            turns.add(new Turn(Turn.Role.ASSISTANT, List.copyOf(calls)));
+            turns.add(new Turn(Turn.Role.USER, List.of(
+                    new Part.ToolResult(calls.get(0).id(), List.of(new Part.Text("exit 1")), true),
+                    new Part.ToolResult(calls.get(1).id(), List.of(new Part.Text("A")), false),
+                    new Part.ToolResult(calls.get(2).id(), List.of(), false))));
+            assertEquals("Done.", text(run(engine, conversation(turns))));
+
+            FakeAnthropic.Recorded second = upstream.requests().get(1);
+            assertEquals(upstream.requests().get(0).headers().get(SESSION), second.headers().get(SESSION));
+            assertTrue(result(second, calls.get(0).id()).get("is_error").isTrue());
+            assertEquals("exit 1", resultText(result(second, calls.get(0).id())));
+            assertEquals("A", resultText(result(second, calls.get(1).id())));
+            assertTrue(!result(second, calls.get(2).id()).get("is_error").isTrue(), "an empty result is not an error");
+        }
+    }
+
+    @Test
+    void aNamedToolChoiceServesThatToolAloneAndAsksForIt() throws Exception {
+        try (FakeAnthropic upstream = new FakeAnthropic(); CliEngine engine = engine(upstream)) {
+            upstream.reply(FakeAnthropic.Reply.text("Fine."));
+            Conversation named = new Conversation("haiku", Optional.of("Be brief."), List.of(Turn.user("Hi")),
+                    OptionalInt.empty(), List.of(), false, OptionalInt.empty(), Optional.empty(), Optional.empty(),
+                    new ClientTools(TOOLS, new ClientTools.Choice.Named("read"), false));
+            assertEquals("Fine.", text(run(engine, named)));
+            Node request = Node.parse(upstream.requests().getFirst().body());
+            List<String> names = request.get("tools").elements().stream().map(t -> t.text("name")).toList();
+            assertEquals(List.of("mcp__proxy__read"), names.stream().filter(n -> n.startsWith("mcp__")).toList());
+            String system = request.get("system").toJson();
+            assertTrue(system.contains("Be brief.") && system.contains("You must answer this message by calling the tool mcp__proxy__read.")
+                    && system.contains("Call at most one tool per message."), system);
+        }
+    }
+
     /** Runs a first turn in which the model calls {@code Bash}; returns the turns so far and the call. */
     private static Part.ToolCall callBash(CliEngine engine, List<Turn> turns) throws IOException {
         List<ReplyEvent> first = run(engine, conversation(turns));
