@@ -73,6 +73,15 @@ public final class CliEventReader {
     /** Client tool calls of the API message being read, in order. */
     private final List<String> clientCalls = new ArrayList<>();
     private boolean held;
+    /** The usage of the held reply, if this one was held. */
+    private Usage heldUsage = Usage.ZERO;
+    /**
+     * What replies held earlier in this CLI turn already reported: the {@code result} line
+     * counts the whole turn, so a continuation reports the rest.
+     */
+    private Usage reportedEarlier = Usage.ZERO;
+    /** The message of the last {@code assistant} line that was not streamed. */
+    private String unstreamedMessage;
 
     private String model = "";
     private boolean started;
@@ -177,6 +186,16 @@ public final class CliEventReader {
      */
     public boolean held() {
         return held;
+    }
+
+    /** The usage the held reply reported (zero unless held). */
+    Usage heldUsage() {
+        return heldUsage;
+    }
+
+    /** Makes this reader's final usage what the turn used beyond {@code earlier}, already reported by held replies. */
+    void continuing(Usage earlier) {
+        reportedEarlier = earlier;
     }
 
     /** The tool_use ids of the client tool calls the held reply ended with, in order. */
@@ -291,6 +310,7 @@ public final class CliEventReader {
     private void hold(Usage usage, List<ReplyEvent> out) {
         finished = true;
         held = true;
+        heldUsage = usage;
         releaseStart(out);
         out.add(new ReplyEvent.Finished(StopReason.TOOL_USE, Optional.empty(), usage));
     }
@@ -350,7 +370,11 @@ public final class CliEventReader {
             return; // an error shown as text; the result line carries the error
         }
         start(message, out);
-        clientCalls.clear();
+        String id = String.valueOf(message.text("id"));
+        if (!id.equals(unstreamedMessage)) { // the CLI may print one line per block of a message
+            unstreamedMessage = id;
+            clientCalls.clear();
+        }
         for (Node block : message.get("content").elements()) {
             Block kind = blockKind(block);
             if (kind == null) {
@@ -380,7 +404,7 @@ public final class CliEventReader {
             stopReason = StopReason.fromWire(message.text("stop_reason"));
             stopSequence = Optional.ofNullable(message.text("stop_sequence"));
         }
-        if (stopReason == StopReason.TOOL_USE && !clientCalls.isEmpty()) {
+        if ("tool_use".equals(message.text("stop_reason")) && !clientCalls.isEmpty()) { // this message's own stop
             hold(usage(message.get("usage")), out);
         }
     }
@@ -438,7 +462,7 @@ public final class CliEventReader {
                 reason = StopReason.END_TURN; // the StructuredOutput call is the answer, not a call for the client
             }
             Optional<String> sequence = reason == StopReason.STOP_SEQUENCE ? stopSequence : Optional.empty();
-            out.add(new ReplyEvent.Finished(reason, sequence, usage(n.get("usage"))));
+            out.add(new ReplyEvent.Finished(reason, sequence, usage(n.get("usage")).minus(reportedEarlier)));
             completed = true;
             return;
         }

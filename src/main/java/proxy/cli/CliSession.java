@@ -15,6 +15,7 @@ import proxy.chat.ErrorKind;
 import proxy.chat.Part;
 import proxy.chat.ReplyEvent;
 import proxy.chat.ReplySink;
+import proxy.chat.Usage;
 import proxy.config.Config;
 import proxy.mcp.HeldCall;
 import proxy.mcp.McpSession;
@@ -68,6 +69,8 @@ final class CliSession implements AutoCloseable {
     private final Set<String> streamedMessages = new HashSet<>();
     /** The tool_use ids of the calls a held turn waits on, in the order the model made them. */
     private List<String> held = List.of();
+    /** What the held replies of the CLI turn in progress reported (its result line counts them too). */
+    private Usage heldUsage = Usage.ZERO;
     private volatile long idleSince = System.nanoTime();
     /** Whether the CLI waits between turns (started, or its last turn ran to its end): it may be ended gently. */
     private volatile boolean betweenTurns = true;
@@ -136,10 +139,12 @@ final class CliSession implements AutoCloseable {
         held = List.of();
         try {
             CliEventReader reader = new CliEventReader(key.structured(), names, tools != null, streamedMessages);
+            reader.continuing(heldUsage);
             Outcome outcome = pump(reader, sink, config, deadline, seeded);
             if (outcome == Outcome.HELD) {
                 outcome = awaitCalls(reader.heldCalls(), config);
             }
+            heldUsage = outcome == Outcome.HELD ? heldUsage.plus(reader.heldUsage()) : Usage.ZERO;
             betweenTurns = outcome == Outcome.READY;
             return outcome;
         } catch (InterruptedException e) {

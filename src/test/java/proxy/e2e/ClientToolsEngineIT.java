@@ -144,6 +144,11 @@ class ClientToolsEngineIT {
             List<ReplyEvent> second = run(engine, conversation(turns));
 
             assertEquals("Two files, one read.", text(second), second.toString());
+            // the CLI's result counts its whole turn: the continuation reports what came after the calls
+            assertEquals(10, stop.usage().inputTokens(), stop.toString());
+            ReplyEvent.Finished end = (ReplyEvent.Finished) second.getLast();
+            assertEquals(10, end.usage().inputTokens(), end.toString());
+            assertEquals(2, end.usage().outputTokens(), end.toString());
             assertEquals(StopReason.END_TURN, assertInstanceOf(ReplyEvent.Finished.class, second.getLast()).reason());
             List<FakeAnthropic.Recorded> requests = upstream.requests();
             assertEquals(2, requests.size(), "one model call per round: the CLI ran no turn of its own");
