@@ -115,6 +115,9 @@ public final class Args {
         }
         int maxN = intIn(given, Option.MAX_N, Config.DEFAULT_MAX_N, 1, 64);
         boolean fetchImages = onOff(given, Option.FETCH_IMAGES);
+        Config.Responses responses = new Config.Responses(
+                intIn(given, Option.RESPONSES_MAX, Config.DEFAULT_RESPONSES.max(), 0, 1_000_000),
+                duration(given, Option.RESPONSES_AGE, Config.DEFAULT_RESPONSES.maxAge()));
         Config.Mode mode = choice(given, Option.MODE, Config.Mode.CHAT);
         Optional<String> tools = Optional.ofNullable(given.get(Option.TOOLS));
         Optional<String> allowedTools = Optional.ofNullable(given.get(Option.ALLOWED_TOOLS));
@@ -131,7 +134,7 @@ public final class Args {
                     + String.join(", ", Config.PERMISSION_MODES) + ", not '" + permissionMode.get() + "'");
         }
         return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, queueTimeout, reuse, timeout, firstEvent, idle, keepAlive, retries,
-                systemPrompt, history, models, modelMap, maxN, fetchImages, mode, tools, allowedTools, permissionMode, env);
+                systemPrompt, history, models, modelMap, maxN, fetchImages, responses, mode, tools, allowedTools, permissionMode, env);
     }
 
     private static boolean onOff(Map<Option, String> given, Option option) throws UsageException {

@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param modelMap          OpenAI model names and the Claude model each runs as
  * @param maxN              largest OpenAI {@code n}
  * @param fetchImages       whether image URLs are fetched (else refused)
+ * @param responses         how many Responses API objects are kept, and how long
  * @param mode              chat (no tools) or agent (Claude Code's tools)
  * @param tools             agent mode: the CLI's {@code --tools}
  * @param allowedTools      agent mode: the CLI's {@code --allowedTools}
@@ -55,6 +56,7 @@ public record Config(
         Map<String, String> modelMap,
         int maxN,
         boolean fetchImages,
+        Responses responses,
         Mode mode,
         Optional<String> tools,
         Optional<String> allowedTools,
@@ -73,6 +75,16 @@ public record Config(
      * @param toolHold a CLI whose client tool calls are held waits this long for the client's results
      */
     public record Reuse(int warm, int warmKeys, Duration warmIdle, int live, Duration liveIdle, Duration toolHold) {}
+
+    /**
+     * Responses API objects kept for {@code previous_response_id} and {@code GET /v1/responses/{id}}.
+     *
+     * @param max    how many are kept (0: none; the oldest goes first)
+     * @param maxAge one is forgotten after this long
+     */
+    public record Responses(int max, Duration maxAge) {}
+
+    public static final Responses DEFAULT_RESPONSES = new Responses(1000, Duration.ofHours(1));
 
     /** What the client's system text does to Claude Code's own system prompt. */
     public enum SystemPrompt {
@@ -126,7 +138,10 @@ public record Config(
     /** OpenAI model names clients are often fixed on, each run as the Claude model of its class. */
     public static final String DEFAULT_MODEL_MAP = "gpt-4o=sonnet,gpt-4o-mini=haiku,gpt-4.1=sonnet,gpt-4.1-mini=haiku,"
             + "gpt-4.1-nano=haiku,gpt-4-turbo=sonnet,gpt-4=sonnet,gpt-3.5-turbo=haiku,gpt-5=opus,gpt-5-mini=sonnet,"
-            + "gpt-5-nano=haiku,o1=opus,o3=opus,o3-mini=sonnet,o4-mini=sonnet";
+            + "gpt-5-nano=haiku,o1=opus,o3=opus,o3-mini=sonnet,o4-mini=sonnet,"
+            // the names Codex and the Agents SDK ask for
+            + "gpt-5-codex=opus,gpt-5.1=opus,gpt-5.1-codex=opus,gpt-5.1-codex-max=opus,gpt-5.1-codex-mini=sonnet,"
+            + "gpt-5.2=opus,gpt-5.2-codex=opus,codex-mini-latest=sonnet";
     public static final int DEFAULT_MAX_N = 4;
 
     public Config {
@@ -138,6 +153,6 @@ public record Config(
     /** A copy with another environment (tests give the fake CLI its knobs this way). */
     public Config withEnv(Map<String, String> newEnv) {
         return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, queueTimeout, reuse, timeout, firstEventTimeout, idleTimeout,
-                keepAlive, cliMaxRetries, systemPrompt, history, models, modelMap, maxN, fetchImages, mode, tools, allowedTools, permissionMode, newEnv);
+                keepAlive, cliMaxRetries, systemPrompt, history, models, modelMap, maxN, fetchImages, responses, mode, tools, allowedTools, permissionMode, newEnv);
     }
 }

@@ -19,6 +19,9 @@ public enum Option {
     LIVE_IDLE("live-idle", "DURATION", "5m", "a kept conversation's CLI is stopped after this long without a next turn"),
     TOOL_HOLD("tool-hold", "DURATION", "10m", "how long a CLI waits for the results of the client tool calls it made "
             + "(then the next request starts a new CLI with the history)"),
+    RESPONSES_MAX("responses-max", "N", "1000", "Responses API objects kept for previous_response_id and GET /v1/responses "
+            + "(0 = none)"),
+    RESPONSES_AGE("responses-age", "DURATION", "1h", "a stored Responses API object is forgotten after this long"),
     TIMEOUT("timeout", "DURATION", "600s", "longest time one request may take (90, 90s, 5m, PT5M)"),
     FIRST_EVENT_TIMEOUT("first-event-timeout", "DURATION", "60s", "longest wait for the CLI's first output"),
     IDLE_TIMEOUT("idle-timeout", "DURATION", "120s", "longest silence of the CLI once it has started"),

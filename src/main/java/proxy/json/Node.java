@@ -80,6 +80,10 @@ public final class Node {
         return value == null;
     }
 
+    public boolean isArray() {
+        return value instanceof List;
+    }
+
     public boolean isObject() {
         return value instanceof Map;
     }

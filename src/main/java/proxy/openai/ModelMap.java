@@ -15,7 +15,7 @@ import proxy.http.HttpError;
  * fixed on ({@code gpt-4o}, ...) run as the model the operator's table ({@code --model-map})
  * names. Anything else is unknown, and the API answers 404 {@code model_not_found}. Immutable.
  */
-final class ModelMap {
+public final class ModelMap {
 
     /** The CLI resolves these itself to the current model of each class. */
     private static final Set<String> CLI_ALIASES = Set.of("opus", "sonnet", "haiku");
@@ -28,12 +28,12 @@ final class ModelMap {
         this.mapped = Map.copyOf(modelMap);
     }
 
-    ModelMap(Config config) {
+    public ModelMap(Config config) {
         this(config.models(), config.modelMap());
     }
 
     /** The model to run for {@code requested}, or empty when the name is unknown. */
-    Optional<String> resolve(String requested) {
+    public Optional<String> resolve(String requested) {
         if (requested == null || requested.isEmpty()) {
             return Optional.empty();
         }
@@ -45,7 +45,7 @@ final class ModelMap {
     }
 
     /** The OpenAI answer to an unknown model, word for word as the real API gives it. */
-    static HttpError notFound(String requested) {
+    public static HttpError notFound(String requested) {
         return new HttpError(ErrorKind.NOT_FOUND,
                 "The model '" + requested + "' does not exist or you do not have access to it.")
                 .withParam("model").withCode("model_not_found");
