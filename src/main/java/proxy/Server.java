@@ -17,7 +17,9 @@ import proxy.http.InFlight;
 import proxy.http.Route;
 import proxy.openai.ChatCompletionsHandler;
 import proxy.openai.OpenAiErrors;
+import proxy.responses.ResponsesHandler;
 import proxy.anthropic.AnthropicErrors;
+import proxy.anthropic.CountTokensHandler;
 import proxy.anthropic.MessagesHandler;
 
 /**
@@ -88,10 +90,16 @@ public final class Server implements AutoCloseable {
         MessagesHandler messages = new MessagesHandler(engine, images);
         ChatCompletionsHandler chat = new ChatCompletionsHandler(engine, config, images);
         ModelsHandler models = new ModelsHandler(config.models());
+        ResponsesHandler responses = new ResponsesHandler(engine, config, images);
         route(http, inFlight, Route.exact("/health", ClientEnvelope.INSTANCE).on("GET", health));
         route(http, inFlight, Route.exact("/v1/messages", AnthropicErrors.ENVELOPE).on("POST", messages));
+        route(http, inFlight, Route.exact("/v1/messages/count_tokens", AnthropicErrors.ENVELOPE)
+                .on("POST", new CountTokensHandler(engine, images)));
         for (String base : new String[] {"", "/openai"}) {
             route(http, inFlight, Route.exact(base + "/v1/chat/completions", OpenAiErrors.ENVELOPE).on("POST", chat));
+            route(http, inFlight, Route.exact(base + "/v1/responses", OpenAiErrors.ENVELOPE).on("POST", responses::create));
+            route(http, inFlight, Route.under(base + "/v1/responses/", OpenAiErrors.ENVELOPE)
+                    .on("GET", responses::retrieve).on("DELETE", responses::delete));
             route(http, inFlight, Route.exact(base + ModelsHandler.PATH, ClientEnvelope.INSTANCE).on("GET", models));
             route(http, inFlight, Route.under(base + ModelsHandler.PATH + "/", ClientEnvelope.INSTANCE).on("GET", models));
         }

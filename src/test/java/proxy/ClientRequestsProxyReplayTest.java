@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +22,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import proxy.ToolReplies.Api;
 import proxy.ToolReplies.Call;
 import proxy.ToolReplies.Reply;
-import proxy.json.Json;
 import proxy.json.Node;
 
 /**
@@ -41,7 +36,7 @@ import proxy.json.Node;
  */
 class ClientRequestsProxyReplayTest {
 
-    private static final Path DIR = Path.of("src/test/resources/client-requests");
+    private static final Path DIR = ClientCaptures.DIR;
 
     private static TestServer server;
 
@@ -55,55 +50,14 @@ class ClientRequestsProxyReplayTest {
         server.close();
     }
 
-    /** A capture: its path and query, and the text of its {@code body} member exactly as stored. */
-    private record Capture(String path, String query, String body) {
-    }
-
     /** The captures of Chat Completions and Messages requests (not count_tokens, not Responses), by file under {@link #DIR}. */
     static List<String> captures() throws IOException {
-        List<String> out = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(DIR)) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-                Capture c = read(f);
-                if (c != null && (c.path().equals("/v1/chat/completions")
-                        || c.path().startsWith("/v1/messages") && !c.path().contains("count_tokens"))) {
-                    out.add(DIR.relativize(f).toString().replace('\\', '/'));
-                }
-            }
-        }
-        return out;
+        return ClientCaptures.files(path -> path.equals("/v1/chat/completions")
+                || path.startsWith("/v1/messages") && !path.contains("count_tokens"));
     }
 
-    /** The capture in {@code file}; null if it is not one (a client's config file). */
-    private static Capture read(Path file) {
-        try {
-            String text = Files.readString(file);
-            String path = null;
-            String query = "";
-            String body = null;
-            try (JsonParser p = Json.FACTORY.createParser(text)) {
-                if (p.nextToken() != JsonToken.START_OBJECT) {
-                    return null;
-                }
-                for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-                    JsonToken t = p.nextToken();
-                    switch (name) {
-                        case "path" -> path = p.getText();
-                        case "query" -> query = t == JsonToken.VALUE_NULL ? "" : p.getText();
-                        case "body" -> {
-                            int from = (int) p.currentTokenLocation().getCharOffset();
-                            p.skipChildren();
-                            int to = (int) p.currentLocation().getCharOffset();
-                            body = text.substring(from, to);
-                        }
-                        default -> p.skipChildren();
-                    }
-                }
-            }
-            return path == null || body == null ? null : new Capture(path, query, body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(file.toString(), e);
-        }
+    private static ClientCaptures.Capture read(Path file) {
+        return ClientCaptures.read(file);
     }
 
     @Test
@@ -115,7 +69,7 @@ class ClientRequestsProxyReplayTest {
         assertFalse(all.stream().anyMatch(f -> f.contains("count_tokens") || f.contains("resp")), all.toString());
         assertTrue(all.size() >= 35, all.size() + ": " + all);
         // the body text is the stored one, whole
-        Capture c = read(DIR.resolve("python-sdks/an-tool_choice-none.json"));
+        ClientCaptures.Capture c = read(DIR.resolve("python-sdks/an-tool_choice-none.json"));
         assertEquals(Node.parse(Files.readString(DIR.resolve("python-sdks/an-tool_choice-none.json"))).get("body"),
                 Node.parse(c.body()));
         assertTrue(c.body().startsWith("{") && c.body().endsWith("}"), c.body());
@@ -132,7 +86,7 @@ class ClientRequestsProxyReplayTest {
     }
 
     private static void replay(String file) throws Exception {
-        Capture c = read(DIR.resolve(file));
+        ClientCaptures.Capture c = read(DIR.resolve(file));
         Api api = c.path().equals("/v1/chat/completions") ? Api.OPENAI : Api.ANTHROPIC;
         String uri = c.path() + (c.query().isEmpty() ? "" : "?" + c.query());
         HttpResponse<String> r = server.send(HttpRequest.newBuilder(server.uri(uri))

@@ -24,10 +24,12 @@ import proxy.http.RequestFields;
 import proxy.json.Node;
 
 /**
- * A {@code POST /v1/messages} body (api-contract.md §1.3), read with one streaming pass.
+ * A {@code POST /v1/messages} body (api-contract.md §1.3), read with one streaming pass; also
+ * the body of {@code POST /v1/messages/count_tokens}, where {@code max_tokens} is optional.
  * Unknown fields are skipped; what the CLI cannot do is refused with a 400 that names the
  * field, never dropped silently.
  *
+ * @param maxTokens the reply's limit; empty only for a count_tokens body that did not set one
  * @param tools   the client's tools and {@code tool_choice} ({@link ClientToolsReader})
  * @param ignored sampling parameters the client sent, which the CLI cannot set
  */
@@ -35,7 +37,7 @@ record MessagesRequest(
         String model,
         Optional<String> system,
         List<Turn> turns,
-        int maxTokens,
+        OptionalInt maxTokens,
         List<String> stopSequences,
         boolean stream,
         boolean thinking,
@@ -48,6 +50,11 @@ record MessagesRequest(
     private static final List<String> IMAGE_TYPES = List.of("image/jpeg", "image/png", "image/gif", "image/webp");
 
     static MessagesRequest read(JsonParser p, ImageUrls images) throws IOException {
+        return read(p, images, true);
+    }
+
+    /** As {@link #read(JsonParser, ImageUrls)}; {@code max_tokens} may be absent unless {@code requireMaxTokens}. */
+    static MessagesRequest read(JsonParser p, ImageUrls images, boolean requireMaxTokens) throws IOException {
         RequestFields.openBody(p);
         String model = null;
         Integer maxTokens = null;
@@ -104,10 +111,10 @@ record MessagesRequest(
         if (model == null || model.isBlank()) {
             throw invalid("model", "Field required");
         }
-        if (maxTokens == null) {
+        if (maxTokens == null && requireMaxTokens) {
             throw invalid("max_tokens", "Field required");
         }
-        if (maxTokens < 1) {
+        if (maxTokens != null && maxTokens < 1) {
             throw invalid("max_tokens", "must be at least 1");
         }
         if (turns == null) {
@@ -127,12 +134,13 @@ record MessagesRequest(
         }
         ClientTools clientTools = ClientToolsReader.read(tools, toolChoice);
         Optional<String> systemText = system.isEmpty() ? Optional.empty() : Optional.of(system.toString());
-        return new MessagesRequest(model, systemText, turns, maxTokens, stops, stream, thinking, budget, clientTools,
+        OptionalInt limit = maxTokens == null ? OptionalInt.empty() : OptionalInt.of(maxTokens);
+        return new MessagesRequest(model, systemText, turns, limit, stops, stream, thinking, budget, clientTools,
                 List.copyOf(ignored));
     }
 
     Conversation conversation() {
-        return new Conversation(model, system, turns, OptionalInt.of(maxTokens), stopSequences, thinking, thinkingBudget,
+        return new Conversation(model, system, turns, maxTokens, stopSequences, thinking, thinkingBudget,
                 Optional.empty(), Optional.empty(), tools);
     }
 

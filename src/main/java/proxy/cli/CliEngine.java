@@ -173,7 +173,7 @@ public final class CliEngine implements AutoCloseable {
 
         CliSession session = null;
         try {
-            Placement placement = place(conversation, key, names, flatten);
+            Placement placement = place(conversation, key, names, flatten, keepForNextTurn);
             session = placement.session();
             CliSession.Outcome outcome = runTurn(session, placement.line(), target, deadline);
             if (outcome == CliSession.Outcome.SEED_FAILED) {
@@ -216,12 +216,13 @@ public final class CliEngine implements AutoCloseable {
      * on the kept process that holds its history (only the new user line is written), else on a
      * spare or a new process, with the history seeded (or written out before the question when
      * it cannot be seeded). A held process the question does not answer is of no use to anyone
-     * and is ended.
+     * and is ended. Only a run that may keep its CLI takes a kept or held one.
      */
-    private Placement place(Conversation conversation, ProcessKey key, ToolNames names, boolean flatten)
+    private Placement place(Conversation conversation, ProcessKey key, ToolNames names, boolean flatten, boolean takeKept)
             throws CliStartException {
         List<Turn> history = conversation.history();
-        if (!history.isEmpty()) {
+        // a run that keeps nothing (a token count, one of n choices) leaves kept and held CLIs to the conversation's own next turn
+        if (!history.isEmpty() && takeKept) {
             CliSession waiting = held.take(new LiveConversations.Key(key, digest(history, true)));
             if (waiting != null) {
                 if (answer(waiting, conversation)) {
