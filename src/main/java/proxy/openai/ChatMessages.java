@@ -275,7 +275,7 @@ final class ChatMessages {
                 throw invalid(at + ".function", "Field required");
             }
             Part.ToolCall part = new Part.ToolCall(text(call, "id", at), text(function, "name", at + ".function"),
-                    arguments(function.get("arguments"), at + ".function.arguments"));
+                    OpenAiFields.arguments(function.get("arguments"), at + ".function.arguments"));
             calls.add(ready(part));
         }
         return calls;
@@ -286,30 +286,7 @@ final class ChatMessages {
         if (!call.isObject()) {
             throw invalid(where, "must be an object");
         }
-        return legacy.call(text(call, "name", where), arguments(call.get("arguments"), where + ".arguments"));
-    }
-
-    /** A call's {@code arguments}: a JSON object encoded as a string; "" (no arguments) is {@code {}}. */
-    private static String arguments(Node arguments, String where) {
-        if (arguments.isMissing() || arguments.isObject()) { // an object as such: lenient towards hand-made history
-            return arguments.isMissing() ? "{}" : arguments.toJson();
-        }
-        String text = arguments.text();
-        if (text == null) {
-            throw invalid(where, "must be a string");
-        }
-        if (text.isBlank()) {
-            return "{}";
-        }
-        try {
-            Node parsed = Node.parse(text);
-            if (parsed.isObject()) {
-                return parsed.toJson();
-            }
-        } catch (IOException e) {
-            // not JSON: answered below
-        }
-        throw invalid(where, "must be a JSON object encoded as a string");
+        return legacy.call(text(call, "name", where), OpenAiFields.arguments(call.get("arguments"), where + ".arguments"));
     }
 
     private static PartSource ready(Part part) {

@@ -73,7 +73,7 @@ record ChatRequest(String model, Conversation conversation, boolean stream, bool
                 case "stream" -> stream = bool(p, f);
                 case "stream_options" -> includeUsage = includeUsage(p);
                 case "response_format" -> jsonSchema = responseFormat(Node.read(p));
-                case "reasoning_effort" -> effort = effort(string(p, f));
+                case "reasoning_effort" -> effort = OpenAiFields.effort(string(p, f), f);
                 case "tools", "functions", "tool_choice", "function_call", "parallel_tool_calls" -> tools.read(f, p);
                 case "logprobs" -> {
                     if (bool(p, f)) {
@@ -166,19 +166,6 @@ record ChatRequest(String model, Conversation conversation, boolean stream, bool
                 yield Optional.of(schema.toJson());
             }
             default -> throw invalid("response_format.type", "must be 'text', 'json_object' or 'json_schema'");
-        };
-    }
-
-    /** The CLI's effort level; empty for {@code none}, which also means no reasoning shown. */
-    private static Optional<String> effort(String value) {
-        return switch (value) {
-            case "none" -> Optional.empty();
-            case "minimal", "low" -> Optional.of("low"); // the CLI has nothing below low
-            case "medium" -> Optional.of("medium");
-            case "high" -> Optional.of("high");
-            case "xhigh" -> Optional.of("max");
-            default -> throw invalid("reasoning_effort",
-                    "must be one of 'none', 'minimal', 'low', 'medium', 'high' or 'xhigh'");
         };
     }
 

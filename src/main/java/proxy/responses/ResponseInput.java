@@ -12,6 +12,7 @@ import proxy.chat.Part;
 import proxy.chat.Turn;
 import proxy.http.ImageUrls;
 import proxy.json.Node;
+import proxy.openai.OpenAiFields;
 
 /**
  * A Responses {@code input} translated into neutral {@link Turn}s plus system texts.
@@ -227,7 +228,7 @@ final class ResponseInput {
         String name = text(item, "name", where);
         Optional<String> namespace = Optional.ofNullable(optionalText(item, "namespace", where));
         return new Part.ToolCall(callId, new FunctionName(namespace, name).flat(),
-                arguments(item.get("arguments"), where + ".arguments"));
+                OpenAiFields.arguments(item.get("arguments"), where + ".arguments"));
     }
 
     /** {@code {type:"function_call_output", call_id, output}}: output is a string or text and image parts. */
@@ -239,32 +240,6 @@ final class ResponseInput {
         }
         List<PartSource> parts = userParts(output, where + ".output", images);
         return () -> new Part.ToolResult(callId, resolve(parts), false);
-    }
-
-    /** A call's {@code arguments}: a JSON object encoded as a string; "" (no arguments) is {@code {}}. */
-    private static String arguments(Node arguments, String where) {
-        if (arguments.isMissing() || arguments.isNull()) {
-            return "{}";
-        }
-        if (arguments.isObject()) {
-            return arguments.toJson(); // an object as such: lenient towards hand-made history
-        }
-        String text = arguments.text();
-        if (text == null) {
-            throw invalid(where, "must be a string");
-        }
-        if (text.isBlank()) {
-            return "{}";
-        }
-        try {
-            Node parsed = Node.parse(text);
-            if (parsed.isObject()) {
-                return parsed.toJson();
-            }
-        } catch (IOException e) {
-            // not JSON: answered below
-        }
-        throw invalid(where, "must be a JSON object encoded as a string");
     }
 
     /** The elements of a content array; anything else but a string was refused by the caller's check. */

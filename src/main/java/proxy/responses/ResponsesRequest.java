@@ -22,6 +22,7 @@ import proxy.http.ImageUrls;
 import proxy.http.RequestFields;
 import proxy.json.Node;
 import proxy.openai.ModelMap;
+import proxy.openai.OpenAiFields;
 
 /**
  * A {@code POST /v1/responses} body, read with one streaming pass into the neutral
@@ -178,7 +179,7 @@ record ResponsesRequest(
             if (e.text() == null) {
                 throw invalid("reasoning.effort", "must be a string");
             }
-            effort = effort(e.text());
+            effort = OpenAiFields.effort(e.text(), "reasoning.effort");
             none = effort.isEmpty();
         }
         boolean summary = summary(r, "summary") | summary(r, "generate_summary"); // the old name of summary
@@ -194,19 +195,6 @@ record ResponsesRequest(
         return switch (String.valueOf(s.text())) {
             case "auto", "concise", "detailed" -> true; // the CLI has one kind of reasoning text: all show it
             default -> throw invalid("reasoning." + field, "must be 'auto', 'concise' or 'detailed'");
-        };
-    }
-
-    /** The CLI's effort level; empty for {@code none}, which also means no reasoning shown. */
-    private static Optional<String> effort(String value) {
-        return switch (value) {
-            case "none" -> Optional.empty();
-            case "minimal", "low" -> Optional.of("low"); // the CLI has nothing below low
-            case "medium" -> Optional.of("medium");
-            case "high" -> Optional.of("high");
-            case "xhigh" -> Optional.of("max");
-            default -> throw invalid("reasoning.effort",
-                    "must be one of 'none', 'minimal', 'low', 'medium', 'high' or 'xhigh'");
         };
     }
 
