@@ -44,5 +44,7 @@ ENV HOME=/home/proxy
 EXPOSE 8000
 # 0.0.0.0 is the container's own interface: without it the published port could
 # not reach the proxy. Publish it on the host's loopback only
-# (-p 127.0.0.1:8000:8000), as README.md says.
-ENTRYPOINT ["/opt/claude-proxy/bin/claude-proxy", "--host", "0.0.0.0", "--claude", "/usr/local/bin/claude"]
+# (-p 127.0.0.1:8000:8000), as README.md says: that is why the image may run without
+# an API key. Set CLAUDE_PROXY_API_KEY (-e) to require one, as anywhere else.
+ENTRYPOINT ["/opt/claude-proxy/bin/claude-proxy", "--host", "0.0.0.0", "--allow-unauthenticated", \
+            "--claude", "/usr/local/bin/claude"]

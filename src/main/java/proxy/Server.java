@@ -1,5 +1,7 @@
 package proxy;
 
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -7,11 +9,15 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import proxy.cli.CliEngine;
 import proxy.cli.CliVersionProbe;
 import proxy.config.Config;
+import proxy.http.ApiKeyFilter;
+import proxy.http.CorsFilter;
+import proxy.http.ErrorEnvelope;
 import proxy.http.ImageUrls;
 import proxy.http.InFlight;
 import proxy.http.Route;
@@ -84,30 +90,72 @@ public final class Server implements AutoCloseable {
         return server;
     }
 
-    /** Every endpoint, each with the error envelope of the API it belongs to. */
+    /**
+     * Every endpoint, each with the error envelope of the API it belongs to, behind the same
+     * filters: CORS first (a preflight carries no key), then the API key, then the route.
+     * {@code /health} is the one route without the key check; without the key it says only its status.
+     */
     private static void wire(HttpServer http, InFlight inFlight, Config config, CliEngine engine, ImageUrls images) {
-        HealthHandler health = new HealthHandler(new CliVersionProbe(config.claude(), config.env()));
+        Access access = new Access(http, inFlight, config.access());
+        HealthHandler health = new HealthHandler(new CliVersionProbe(config.claude(), config.env()), access::holdsKey);
         MessagesHandler messages = new MessagesHandler(engine, images);
         ChatCompletionsHandler chat = new ChatCompletionsHandler(engine, config, images);
         ModelsHandler models = new ModelsHandler(config.models());
         ResponsesHandler responses = new ResponsesHandler(engine, config, images);
-        route(http, inFlight, Route.exact("/health", ClientEnvelope.INSTANCE).on("GET", health));
-        route(http, inFlight, Route.exact("/v1/messages", AnthropicErrors.ENVELOPE).on("POST", messages));
-        route(http, inFlight, Route.exact("/v1/messages/count_tokens", AnthropicErrors.ENVELOPE)
+        access.open(Route.exact("/health", ClientEnvelope.INSTANCE).on("GET", health));
+        access.route(ApiKeyFilter.Api.ANTHROPIC, Route.exact("/v1/messages", AnthropicErrors.ENVELOPE).on("POST", messages));
+        access.route(ApiKeyFilter.Api.ANTHROPIC, Route.exact("/v1/messages/count_tokens", AnthropicErrors.ENVELOPE)
                 .on("POST", new CountTokensHandler(engine, images)));
         for (String base : new String[] {"", "/openai"}) {
-            route(http, inFlight, Route.exact(base + "/v1/chat/completions", OpenAiErrors.ENVELOPE).on("POST", chat));
-            route(http, inFlight, Route.exact(base + "/v1/responses", OpenAiErrors.ENVELOPE).on("POST", responses::create));
-            route(http, inFlight, Route.under(base + "/v1/responses/", OpenAiErrors.ENVELOPE)
+            access.route(ApiKeyFilter.Api.OPENAI, Route.exact(base + "/v1/chat/completions", OpenAiErrors.ENVELOPE).on("POST", chat));
+            access.route(ApiKeyFilter.Api.OPENAI, Route.exact(base + "/v1/responses", OpenAiErrors.ENVELOPE)
+                    .on("POST", responses::create));
+            access.route(ApiKeyFilter.Api.OPENAI, Route.under(base + "/v1/responses/", OpenAiErrors.ENVELOPE)
                     .on("GET", responses::retrieve).on("DELETE", responses::delete));
-            route(http, inFlight, Route.exact(base + ModelsHandler.PATH, ClientEnvelope.INSTANCE).on("GET", models));
-            route(http, inFlight, Route.under(base + ModelsHandler.PATH + "/", ClientEnvelope.INSTANCE).on("GET", models));
+            access.route(ApiKeyFilter.Api.EITHER, Route.exact(base + ModelsHandler.PATH, ClientEnvelope.INSTANCE).on("GET", models));
+            access.route(ApiKeyFilter.Api.EITHER, Route.under(base + ModelsHandler.PATH + "/", ClientEnvelope.INSTANCE)
+                    .on("GET", models));
         }
-        http.createContext("/", inFlight.track(Route.notFound(ClientEnvelope.INSTANCE)));
+        access.context("/", ApiKeyFilter.Api.EITHER, List.of(), Route.notFound(ClientEnvelope.INSTANCE));
     }
 
-    private static void route(HttpServer http, InFlight inFlight, Route route) {
-        http.createContext(route.path(), inFlight.track(route));
+    /** Creates the contexts, each with its CORS and API key filters as {@code config.access()} asks. */
+    private record Access(HttpServer http, InFlight inFlight, Config.Access config) {
+
+        /** A route that needs the key (when one is set). */
+        void route(ApiKeyFilter.Api api, Route route) {
+            context(route.path(), api, route.methods(), route);
+        }
+
+        /** A route open to all, with CORS only. */
+        void open(Route route) {
+            context(route.path(), null, route.methods(), route);
+        }
+
+        /** {@code api}: whose 401 the key check gives; null = no key check. */
+        void context(String path, ApiKeyFilter.Api api, List<String> methods, Route route) {
+            HttpContext context = http.createContext(path, inFlight.track(route));
+            if (!config.corsOrigins().isEmpty()) {
+                context.getFilters().add(new CorsFilter(config.corsOrigins(), methods));
+            }
+            if (api != null && config.apiKey().isPresent()) {
+                context.getFilters().add(new ApiKeyFilter(config.apiKey().get(), envelopeOf(api), api));
+            }
+        }
+
+        /** The envelope of each API's routes; shared paths pick theirs per request. */
+        private static ErrorEnvelope envelopeOf(ApiKeyFilter.Api api) {
+            return switch (api) {
+                case ANTHROPIC -> AnthropicErrors.ENVELOPE;
+                case OPENAI -> OpenAiErrors.ENVELOPE;
+                case EITHER -> ClientEnvelope.INSTANCE;
+            };
+        }
+
+        /** Whether {@code exchange} may see everything: no key is set, or it carries the key. */
+        boolean holdsKey(HttpExchange exchange) {
+            return config.apiKey().map(key -> ApiKeyFilter.carries(exchange, key)).orElse(true);
+        }
     }
 
     public int port() {

@@ -55,13 +55,22 @@ public final class Args {
             if (option == null) {
                 throw new UsageException("unknown option '" + name + "'");
             }
-            if (value == null) {
+            if (value == null && option.isSwitch()) {
+                value = "on";
+            } else if (value == null) {
                 if (i + 1 >= args.length) {
                     throw new UsageException(option.flag() + " needs a value (" + option.metavar() + ")");
                 }
                 value = args[++i];
             }
             given.put(option, value);
+        }
+        if (given.containsKey(Option.API_KEY) && given.containsKey(Option.API_KEY_FILE)) {
+            throw new UsageException("give " + Option.API_KEY.flag() + " or " + Option.API_KEY_FILE.flag() + ", not both");
+        }
+        if (given.containsKey(Option.API_KEY) || given.containsKey(Option.API_KEY_FILE)) {
+            // a key given on the command line wins over both environment variables
+            env = withoutKeys(env, Option.API_KEY.envVar(), Option.API_KEY_FILE.envVar());
         }
         for (Option option : Option.values()) {
             String fromEnv = env.get(option.envVar());
@@ -70,6 +79,14 @@ public final class Args {
             }
         }
         return new Run(toConfig(given, env));
+    }
+
+    private static Map<String, String> withoutKeys(Map<String, String> env, String... names) {
+        Map<String, String> copy = new java.util.HashMap<>(env);
+        for (String name : names) {
+            copy.remove(name);
+        }
+        return copy;
     }
 
     private static Config toConfig(Map<Option, String> given, Map<String, String> env) throws UsageException {
@@ -133,8 +150,96 @@ public final class Args {
             throw new UsageException(Option.PERMISSION_MODE.flag() + " must be one of "
                     + String.join(", ", Config.PERMISSION_MODES) + ", not '" + permissionMode.get() + "'");
         }
+        Config.Access access = access(given, host);
+        // the CLI (and, in agent mode, every tool it runs) inherits env: it must not see the key
+        Map<String, String> cliEnv = withoutKeys(env, Option.API_KEY.envVar());
         return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, queueTimeout, reuse, timeout, firstEvent, idle, keepAlive, retries,
-                systemPrompt, history, models, modelMap, maxN, fetchImages, responses, mode, tools, allowedTools, permissionMode, env);
+                systemPrompt, history, models, modelMap, maxN, fetchImages, responses, mode, tools, allowedTools, permissionMode, cliEnv,
+                access);
+    }
+
+    /**
+     * The API key (flag, then {@code --api-key-file}, each also from the environment) and the
+     * CORS origins; refuses a non-loopback bind without a key unless {@code --allow-unauthenticated}.
+     * No message here ever contains the key.
+     */
+    private static Config.Access access(Map<Option, String> given, String host) throws UsageException {
+        Optional<Config.ApiKey> key = Optional.empty();
+        if (given.containsKey(Option.API_KEY)) {
+            String text = given.get(Option.API_KEY).strip();
+            if (text.isEmpty()) {
+                throw new UsageException(Option.API_KEY.flag() + " must not be empty");
+            }
+            key = Optional.of(new Config.ApiKey(text));
+        } else if (given.containsKey(Option.API_KEY_FILE)) {
+            key = Optional.of(keyFromFile(given.get(Option.API_KEY_FILE)));
+        }
+        boolean allowOpen = onOff(given, Option.ALLOW_UNAUTHENTICATED);
+        if (key.isEmpty() && !allowOpen && !isLoopback(host)) {
+            throw new UsageException("--host " + host + " is reachable from other machines but no API key is set: give "
+                    + Option.API_KEY.flag() + " or " + Option.API_KEY_FILE.flag() + " (or " + Option.API_KEY.envVar()
+                    + "), or pass " + Option.ALLOW_UNAUTHENTICATED.flag() + " to serve anyone who can connect");
+        }
+        List<String> origins = List.of();
+        String cors = given.get(Option.CORS_ORIGINS);
+        if (cors != null && !cors.strip().equalsIgnoreCase("off")) {
+            origins = list(cors);
+            if (origins.isEmpty()) {
+                throw new UsageException(Option.CORS_ORIGINS.flag() + " must name at least one origin, or *");
+            }
+            for (String origin : origins) {
+                if (!origin.equals("*") && !isOrigin(origin)) {
+                    throw new UsageException(Option.CORS_ORIGINS.flag() + " takes origins such as https://app.example"
+                            + " or http://localhost:3000 (scheme, host, optional port; no path), not '" + origin + "'");
+                }
+            }
+        }
+        return new Config.Access(key, origins);
+    }
+
+    private static Config.ApiKey keyFromFile(String text) throws UsageException {
+        String flag = Option.API_KEY_FILE.flag();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of(text), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (InvalidPathException | java.io.IOException e) {
+            throw new UsageException(flag + " '" + text + "' cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        String first = lines.isEmpty() ? "" : lines.get(0).strip();
+        if (first.isEmpty()) {
+            throw new UsageException(flag + " '" + text + "' has no key on its first line");
+        }
+        return new Config.ApiKey(first);
+    }
+
+    /**
+     * Whether {@code host} only accepts connections from this machine: {@code localhost} or a
+     * loopback literal. A name is resolved; one that does not resolve counts as reachable.
+     */
+    static boolean isLoopback(String host) {
+        String h = host.strip();
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        if (h.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        try {
+            return java.net.InetAddress.getByName(h).isLoopbackAddress();
+        } catch (java.net.UnknownHostException | SecurityException e) {
+            return false;
+        }
+    }
+
+    /** {@code scheme://host[:port]}, as browsers send it in {@code Origin}. */
+    private static boolean isOrigin(String text) {
+        try {
+            java.net.URI uri = new java.net.URI(text);
+            return uri.getScheme() != null && uri.getHost() != null && uri.getRawUserInfo() == null
+                    && uri.getRawPath().isEmpty() && uri.getRawQuery() == null && uri.getRawFragment() == null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     private static boolean onOff(Map<Option, String> given, Option option) throws UsageException {
@@ -236,7 +341,7 @@ public final class Args {
           .append("Serves the Anthropic Messages and OpenAI Chat Completions APIs on top of the Claude Code CLI.\n\n")
           .append("Options (a flag wins over its environment variable, which wins over the default):\n");
         for (Option o : Option.values()) {
-            sb.append(String.format("  %-26s %s%n", o.flag() + " " + o.metavar(), o.help()));
+            sb.append(String.format("  %-26s %s%n", (o.flag() + " " + o.metavar()).strip(), o.help()));
             sb.append(String.format("  %-26s env %s, default: %s%n", "", o.envVar(), o.defaultText()));
         }
         sb.append(String.format("  %-26s %s%n", "--help", "print this help and exit"));

@@ -34,7 +34,8 @@ import java.util.Optional;
  * @param tools             agent mode: the CLI's {@code --tools}
  * @param allowedTools      agent mode: the CLI's {@code --allowedTools}
  * @param permissionMode    agent mode: the CLI's {@code --permission-mode}
- * @param env               the environment the proxy was started with; the CLI inherits it
+ * @param env               the environment the proxy was started with (less the API key); the CLI inherits it
+ * @param access            who may call the client APIs: the API key and the CORS origins
  */
 public record Config(
         String host,
@@ -61,7 +62,8 @@ public record Config(
         Optional<String> tools,
         Optional<String> allowedTools,
         Optional<String> permissionMode,
-        Map<String, String> env) {
+        Map<String, String> env,
+        Access access) {
 
     /**
      * CLI processes that outlive a request: spares started ahead of need, and the process of a
@@ -83,6 +85,37 @@ public record Config(
      * @param maxAge one is forgotten after this long
      */
     public record Responses(int max, Duration maxAge) {}
+
+    /**
+     * Who may call the client APIs (not the MCP tool listener, which has its own per-conversation tokens).
+     *
+     * @param apiKey      the key every client request must carry; empty = no key
+     * @param corsOrigins origins a browser may call from ({@code *} = any); empty = CORS off
+     */
+    public record Access(Optional<ApiKey> apiKey, List<String> corsOrigins) {
+        public Access {
+            corsOrigins = List.copyOf(corsOrigins);
+        }
+    }
+
+    public static final Access OPEN = new Access(Optional.empty(), List.of());
+
+    /**
+     * The proxy's API key. Its {@code toString} hides it, so that no log line or printed
+     * {@code Config} shows it.
+     */
+    public record ApiKey(String value) {
+        public ApiKey {
+            if (value.isEmpty()) {
+                throw new IllegalArgumentException("empty API key");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "ApiKey[hidden]";
+        }
+    }
 
     public static final Responses DEFAULT_RESPONSES = new Responses(1000, Duration.ofHours(1));
 
@@ -153,6 +186,7 @@ public record Config(
     /** A copy with another environment (tests give the fake CLI its knobs this way). */
     public Config withEnv(Map<String, String> newEnv) {
         return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, queueTimeout, reuse, timeout, firstEventTimeout, idleTimeout,
-                keepAlive, cliMaxRetries, systemPrompt, history, models, modelMap, maxN, fetchImages, responses, mode, tools, allowedTools, permissionMode, newEnv);
+                keepAlive, cliMaxRetries, systemPrompt, history, models, modelMap, maxN, fetchImages, responses, mode, tools, allowedTools, permissionMode, newEnv,
+                access);
     }
 }

@@ -7,6 +7,10 @@ package proxy.config;
 public enum Option {
     HOST("host", "ADDR", "127.0.0.1", "address to bind (loopback by default)"),
     PORT("port", "N", "8000", "port to listen on; 0 picks any free port"),
+    API_KEY("api-key", "KEY", "none", "key every client request must carry (Authorization: Bearer KEY or x-api-key: KEY)"),
+    API_KEY_FILE("api-key-file", "PATH", "none", "read the API key from the first line of this file"),
+    ALLOW_UNAUTHENTICATED("allow-unauthenticated", null, "off", "allow a non-loopback --host without an API key"),
+    CORS_ORIGINS("cors-origins", "LIST", "off", "origins browsers may call from (comma-separated, or *); off: no CORS"),
     CLAUDE("claude", "PATH", "claude on PATH", "the Claude Code CLI to run"),
     CWD("cwd", "DIR", "a private empty directory", "working directory of the CLI"),
     MAX_CONCURRENT("max-concurrent", "N", "8", "CLI turns running at once (spares and kept conversations have their own caps)"),
@@ -63,8 +67,14 @@ public enum Option {
         return "CLAUDE_PROXY_" + name();
     }
 
+    /** Whether this is an on/off switch, given as a bare {@code --flag} (or {@code --flag=on|off}). */
+    public boolean isSwitch() {
+        return metavar == null;
+    }
+
+    /** What follows the flag in {@code --help}; empty for a switch. */
     public String metavar() {
-        return metavar;
+        return metavar == null ? "" : metavar;
     }
 
     public String defaultText() {

@@ -1,12 +1,15 @@
 package proxy.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -109,6 +112,75 @@ class ArgsTest {
             assertTrue(help.contains(o.flag() + " " + o.metavar()), o.flag());
             assertTrue(help.contains("env " + o.envVar() + ", default: " + o.defaultText()), o.envVar());
         }
+    }
+
+    @Test
+    void noKeyAndNoCorsByDefault() throws UsageException {
+        assertEquals(Config.OPEN, parse(Map.of()).access());
+    }
+
+    @Test
+    void nonLoopbackBindNeedsAKeyOrAllowUnauthenticated() throws UsageException {
+        for (String host : new String[] {"0.0.0.0", "::", "192.0.2.7"}) {
+            UsageException e = assertThrows(UsageException.class, () -> Args.parse(new String[] {"--host", host}, Map.of()));
+            assertTrue(e.getMessage().contains("no API key is set") && e.getMessage().contains("--allow-unauthenticated"),
+                    e.getMessage());
+            assertEquals(host, parse(Map.of(), "--host", host, "--allow-unauthenticated").host());
+            assertEquals(host, parse(Map.of("CLAUDE_PROXY_ALLOW_UNAUTHENTICATED", "true"), "--host", host).host());
+            assertEquals(host, parse(Map.of(), "--host", host, "--api-key", "k").host());
+        }
+        for (String host : new String[] {"127.0.0.1", "::1", "[::1]", "localhost", "127.0.0.2"}) {
+            assertEquals(host, parse(Map.of(), "--host", host).host(), "loopback needs no key");
+        }
+        // a bare switch does not swallow the next flag
+        assertEquals(9, parse(Map.of(), "--allow-unauthenticated", "--port", "9").port());
+    }
+
+    @Test
+    void keyFromFlagEnvironmentOrFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("key");
+        Files.writeString(file, "  from-file \nignored\n");
+        assertEquals("from-flag", parse(Map.of("CLAUDE_PROXY_API_KEY", "from-env"), "--api-key", "from-flag")
+                .access().apiKey().orElseThrow().value());
+        assertEquals("from-env", parse(Map.of("CLAUDE_PROXY_API_KEY", "from-env")).access().apiKey().orElseThrow().value());
+        assertEquals("from-file", parse(Map.of(), "--api-key-file", file.toString()).access().apiKey().orElseThrow().value());
+        assertEquals("from-file", parse(Map.of("CLAUDE_PROXY_API_KEY", "from-env"), "--api-key-file", file.toString())
+                .access().apiKey().orElseThrow().value(), "a flag wins over the environment");
+        assertEquals("from-file", parse(Map.of("CLAUDE_PROXY_API_KEY_FILE", file.toString()))
+                .access().apiKey().orElseThrow().value());
+    }
+
+    @Test
+    void badKeySources(@TempDir Path dir) throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty"), "\n  \nkey-on-line-two\n");
+        String missing = dir.resolve("missing").toString();
+        assertTrue(assertThrows(UsageException.class, () -> Args.parse(new String[] {"--api-key-file", missing}, Map.of()))
+                .getMessage().startsWith("--api-key-file '" + missing + "' cannot be read"));
+        assertMessage("--api-key-file '" + empty + "' has no key on its first line", "--api-key-file", empty.toString());
+        assertMessage("--api-key must not be empty", "--api-key=");
+        assertMessage("give --api-key or --api-key-file, not both", "--api-key", "k", "--api-key-file", empty.toString());
+    }
+
+    @Test
+    void theKeyIsNeitherShownNorPassedToTheCli() throws UsageException {
+        Config c = parse(Map.of("CLAUDE_PROXY_API_KEY", "sekrit-key", "HOME", "/home/x"));
+        assertEquals("sekrit-key", c.access().apiKey().orElseThrow().value());
+        assertFalse(c.toString().contains("sekrit-key"), c.toString());
+        assertEquals(Map.of("HOME", "/home/x"), c.env(), "the CLI and its tools must not see the key");
+        assertFalse(Args.help().contains("sekrit-key"));
+        assertTrue(Args.help().contains("--allow-unauthenticated "), Args.help());
+    }
+
+    @Test
+    void corsOrigins() throws UsageException {
+        assertEquals(List.of("https://a.example", "http://localhost:3000"),
+                parse(Map.of(), "--cors-origins", "https://a.example, http://localhost:3000").access().corsOrigins());
+        assertEquals(List.of("*"), parse(Map.of(), "--cors-origins=*").access().corsOrigins());
+        assertEquals(List.of(), parse(Map.of(), "--cors-origins", "off").access().corsOrigins());
+        assertTrue(assertThrows(UsageException.class,
+                () -> Args.parse(new String[] {"--cors-origins", "https://a.example/"}, Map.of())).getMessage()
+                .endsWith("not 'https://a.example/'"));
+        assertThrows(UsageException.class, () -> Args.parse(new String[] {"--cors-origins", "a.example"}, Map.of()));
     }
 
     private static void assertMessage(String expected, String... args) {
