@@ -59,6 +59,7 @@ public final class Server implements AutoCloseable {
 
     /** Binds, starts serving, and prints the line tests and scripts wait for. */
     public static Server start(Config config, PrintStream out) throws IOException {
+        limitConnections(config.connections());
         WorkDir workDir = WorkDir.of(config.cwd());
         CliEngine engine;
         HttpServer http;
@@ -88,6 +89,19 @@ public final class Server implements AutoCloseable {
         out.println("claude-proxy listening on " + server.baseUri());
         out.flush();
         return server;
+    }
+
+    /**
+     * Sets the JDK server's own limits on client connections. It reads them once per JVM, when
+     * its first server starts, and they apply to every server of the JVM (the tool server too,
+     * whose requests are small and whole). A request that has not arrived whole by the
+     * deadline has its connection closed, so a client sending byte by byte holds neither a
+     * thread nor a CLI. There is no limit on the time a response takes: streams run long.
+     */
+    private static void limitConnections(Config.Connections limits) {
+        // whole seconds: the JDK's unit; at least one
+        System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(Math.max(1, limits.requestTimeout().toSeconds())));
+        System.setProperty("jdk.httpserver.maxConnections", Integer.toString(limits.max()));
     }
 
     /**

@@ -155,7 +155,9 @@ public final class Args {
         Map<String, String> cliEnv = withoutKeys(env, Option.API_KEY.envVar());
         return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, queueTimeout, reuse, timeout, firstEvent, idle, keepAlive, retries,
                 systemPrompt, history, models, modelMap, maxN, fetchImages, responses, mode, tools, allowedTools, permissionMode, cliEnv,
-                access);
+                access, new Config.Connections(
+                        duration(given, Option.REQUEST_TIMEOUT, Config.DEFAULT_CONNECTIONS.requestTimeout()),
+                        intIn(given, Option.MAX_CONNECTIONS, Config.DEFAULT_CONNECTIONS.max(), 1, 1_000_000)));
     }
 
     /**

@@ -36,6 +36,7 @@ import java.util.Optional;
  * @param permissionMode    agent mode: the CLI's {@code --permission-mode}
  * @param env               the environment the proxy was started with (less the API key); the CLI inherits it
  * @param access            who may call the client APIs: the API key and the CORS origins
+ * @param connections       how long a request may take to arrive, and how many connections may be open
  */
 public record Config(
         String host,
@@ -63,7 +64,21 @@ public record Config(
         Optional<String> allowedTools,
         Optional<String> permissionMode,
         Map<String, String> env,
-        Access access) {
+        Access access,
+        Connections connections) {
+
+    /**
+     * What a client connection may take, enforced by the JDK server (its properties
+     * {@code sun.net.httpserver.maxReqTime} and {@code jdk.httpserver.maxConnections}, read once
+     * per JVM when the first server starts).
+     *
+     * @param requestTimeout the longest time a request may take to arrive, headers and body: a
+     *                       client sending it byte by byte is cut off
+     * @param max            open connections at most; more wait to be accepted
+     */
+    public record Connections(Duration requestTimeout, int max) {}
+
+    public static final Connections DEFAULT_CONNECTIONS = new Connections(Duration.ofSeconds(30), 1000);
 
     /**
      * CLI processes that outlive a request: spares started ahead of need, and the process of a
@@ -187,6 +202,6 @@ public record Config(
     public Config withEnv(Map<String, String> newEnv) {
         return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, queueTimeout, reuse, timeout, firstEventTimeout, idleTimeout,
                 keepAlive, cliMaxRetries, systemPrompt, history, models, modelMap, maxN, fetchImages, responses, mode, tools, allowedTools, permissionMode, newEnv,
-                access);
+                access, connections);
     }
 }
