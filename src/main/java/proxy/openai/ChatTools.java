@@ -178,15 +178,7 @@ final class ChatTools {
         if (!description.isMissing() && !description.isNull() && description.text() == null) {
             throw invalid(where + ".description", "must be a string");
         }
-        Node parameters = f.get("parameters");
-        String schema;
-        if (parameters.isMissing() || parameters.isNull()) {
-            schema = ClientTool.NO_ARGUMENTS; // the API's own default: a function without arguments
-        } else if (parameters.isObject()) {
-            schema = parameters.toJson();
-        } else {
-            throw invalid(where + ".parameters", "must be an object (a JSON schema)");
-        }
+        String schema = OpenAiFields.parameters(f.get("parameters"), where + ".parameters");
         return new ClientTool(name, description.text() == null ? "" : description.text(), schema);
     }
 }

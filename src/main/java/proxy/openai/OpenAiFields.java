@@ -4,6 +4,7 @@ import static proxy.http.RequestFields.invalid;
 
 import java.io.IOException;
 import java.util.Optional;
+import proxy.chat.ClientTool;
 import proxy.json.Node;
 
 /** Request fields the Chat Completions and Responses APIs share, read the same way for both. */
@@ -24,6 +25,17 @@ public final class OpenAiFields {
             case "xhigh" -> Optional.of("max");
             default -> throw invalid(field, "must be one of 'none', 'minimal', 'low', 'medium', 'high' or 'xhigh'");
         };
+    }
+
+    /** A function tool's {@code parameters} schema as compact JSON; none: a function without arguments. */
+    public static String parameters(Node parameters, String where) {
+        if (parameters.isMissing() || parameters.isNull()) {
+            return ClientTool.NO_ARGUMENTS; // the API's own default
+        }
+        if (!parameters.isObject()) {
+            throw invalid(where, "must be an object (a JSON schema)");
+        }
+        return parameters.toJson();
     }
 
     /**

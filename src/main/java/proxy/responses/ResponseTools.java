@@ -14,6 +14,7 @@ import proxy.chat.ClientTool;
 import proxy.chat.ClientTools;
 import proxy.chat.ClientTools.Choice;
 import proxy.json.Node;
+import proxy.openai.OpenAiFields;
 
 /**
  * The tool fields of a Responses body, gathered as the body is read and checked together at the
@@ -134,15 +135,7 @@ final class ResponseTools {
             throw invalid(where + ".name", "tool names must be unique: '" + flat + "' is also the name of " + first);
         }
         String description = ResponseInput.optionalText(f, "description", where);
-        Node parameters = f.get("parameters");
-        String schema;
-        if (parameters.isMissing() || parameters.isNull()) {
-            schema = ClientTool.NO_ARGUMENTS; // the API's own default: a function without arguments
-        } else if (parameters.isObject()) {
-            schema = parameters.toJson();
-        } else {
-            throw invalid(where + ".parameters", "must be an object (a JSON schema)");
-        }
+        String schema = OpenAiFields.parameters(f.get("parameters"), where + ".parameters");
         offered.add(new ClientTool(flat, description == null ? "" : description, schema)); // strict: nothing to do with it
         functions.put(flat, name);
     }
