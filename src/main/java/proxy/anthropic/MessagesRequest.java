@@ -70,7 +70,7 @@ record MessagesRequest(
         for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
             JsonToken t = p.nextToken();
             switch (f) {
-                case "model" -> model = string(p, "model");
+                case "model" -> model = RequestFields.model(p, "model");
                 case "max_tokens" -> maxTokens = integer(p, "max_tokens");
                 case "messages" -> turns = messages(p, system, images);
                 case "system" -> append(system, systemText(p, images));
@@ -247,7 +247,7 @@ record MessagesRequest(
             throw invalid(where + ".type", "image sources of type '" + kind + "' are not supported by claude-proxy; "
                     + "send the image as base64");
         }
-        String mediaType = source.text("media_type");
+        String mediaType = required(source, "media_type", where); // List.of(...).contains(null) throws
         if (!IMAGE_TYPES.contains(mediaType)) {
             throw invalid(where + ".media_type", "must be one of " + String.join(", ", IMAGE_TYPES));
         }

@@ -2,14 +2,26 @@ package proxy.http;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.sun.net.httpserver.HttpExchange;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import proxy.chat.ErrorKind;
 import proxy.json.Json;
 
-/** Request bodies: read whole but never past a limit, and parsed with errors that say where. */
+/**
+ * Request bodies: read whole but never past a limit, and parsed with errors that say where.
+ *
+ * <p>Every failure of the parser on a body already in memory is the client's: a syntax error,
+ * a limit of {@link Json#FACTORY} (nesting, number, string or name length), bad UTF-8, or a
+ * string holding a lone UTF-16 surrogate (which could never be written to the CLI). Each is a
+ * 400 (413 for a string over the size limit), never an {@link IOException} that the route would
+ * take for a client that hung up.
+ */
 public final class Bodies {
 
     /** Reads one request record from a parser positioned before its first token. */
@@ -25,22 +37,95 @@ public final class Bodies {
      * is a 400 naming the line and column (never echoing the body).
      */
     public static <T> T parse(byte[] body, Reader<T> reader) throws IOException {
-        try (JsonParser p = Json.FACTORY.createParser(body)) {
+        JsonParser raw;
+        try {
+            raw = Json.FACTORY.createParser(body);
+        } catch (CharConversionException e) { // an encoding detected from the first bytes, and broken
+            throw new HttpError(ErrorKind.INVALID_REQUEST, "Invalid JSON: invalid UTF-8 or other encoding: " + e.getMessage());
+        }
+        try (JsonParser p = new Checked(raw)) {
             T value = reader.read(p);
             if (p.nextToken() != null) {
                 throw new HttpError(ErrorKind.INVALID_REQUEST,
                         "Invalid JSON: unexpected content after the request object at " + where(p.currentLocation()));
             }
             return value;
-        } catch (StreamReadException e) {
+        } catch (StreamConstraintsException e) {
+            throw limit(e, raw.currentLocation());
+        } catch (CharConversionException e) {
+            throw new HttpError(ErrorKind.INVALID_REQUEST,
+                    "Invalid JSON: invalid UTF-8 at " + where(raw.currentLocation()) + ": " + e.getMessage());
+        } catch (JsonProcessingException e) { // StreamReadException and any other parser complaint
             // jackson appends where an open array or object began; the position above is the one that matters
             String why = e.getOriginalMessage().replaceAll("\\s*\\(start marker at .*", "").strip();
-            throw new HttpError(ErrorKind.INVALID_REQUEST, "Invalid JSON at " + where(e.getLocation()) + ": " + why);
+            JsonLocation at = e.getLocation() != null ? e.getLocation() : raw.currentLocation();
+            throw new HttpError(ErrorKind.INVALID_REQUEST, "Invalid JSON at " + where(at) + ": " + why);
         }
+    }
+
+    /** A limit of {@link Json#FACTORY}, said in words; jackson's message names getters, not the problem. */
+    private static HttpError limit(StreamConstraintsException e, JsonLocation at) {
+        String m = String.valueOf(e.getOriginalMessage());
+        String where = " (at " + where(at) + ")";
+        if (m.contains("nesting depth")) {
+            return new HttpError(ErrorKind.INVALID_REQUEST,
+                    "Invalid JSON: nested deeper than " + Json.MAX_NESTING_DEPTH + " levels" + where);
+        }
+        if (m.contains("Number value length") || m.contains("Number length")) {
+            return new HttpError(ErrorKind.INVALID_REQUEST,
+                    "Invalid JSON: number longer than " + Json.MAX_NUMBER_LENGTH + " digits" + where);
+        }
+        if (m.contains("Name length")) {
+            return new HttpError(ErrorKind.INVALID_REQUEST,
+                    "Invalid JSON: key longer than " + Json.MAX_NAME_LENGTH + " characters" + where);
+        }
+        if (m.contains("String value length")) {
+            return new HttpError(ErrorKind.REQUEST_TOO_LARGE,
+                    "Request too large: a string longer than " + Json.MAX_STRING_LENGTH + " characters" + where);
+        }
+        return new HttpError(ErrorKind.INVALID_REQUEST, "Invalid JSON: a parser limit was exceeded" + where);
     }
 
     private static String where(JsonLocation at) {
         return at == null ? "an unknown position" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
+    }
+
+    /** The parser the readers see: each string and key it reaches is checked for lone surrogates. */
+    private static final class Checked extends JsonParserDelegate {
+
+        Checked(JsonParser d) {
+            super(d);
+        }
+
+        @Override
+        public JsonToken nextToken() throws IOException {
+            return check(super.nextToken());
+        }
+
+        @Override
+        public JsonToken nextValue() throws IOException {
+            return check(super.nextValue());
+        }
+
+        private JsonToken check(JsonToken t) throws IOException {
+            if (t == JsonToken.VALUE_STRING || t == JsonToken.FIELD_NAME) {
+                char[] chars = delegate.getTextCharacters();
+                int start = delegate.getTextOffset();
+                int end = start + delegate.getTextLength();
+                for (int i = start; i < end; i++) {
+                    char c = chars[i];
+                    if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(chars[i + 1])) {
+                        i++;
+                    } else if (Character.isSurrogate(c)) {
+                        throw new HttpError(ErrorKind.INVALID_REQUEST, "Invalid JSON: invalid UTF-8 / lone surrogate "
+                                + String.format("U+%04X", (int) c) + " in the "
+                                + (t == JsonToken.FIELD_NAME ? "key" : "string") + " at "
+                                + where(delegate.currentTokenLocation()));
+                    }
+                }
+            }
+            return t;
+        }
     }
 
     /** The body, or a 413 when it is longer than {@code limit} bytes (found without reading more than that). */

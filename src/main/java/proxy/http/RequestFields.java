@@ -30,6 +30,38 @@ public final class RequestFields {
         return p.getText();
     }
 
+    /** Longest model name taken: the name reaches the CLI's argv. */
+    public static final int MAX_MODEL_LENGTH = 256;
+
+    /**
+     * A model name: a string of at most {@value #MAX_MODEL_LENGTH} printable characters (no
+     * control characters, no lone surrogates), since it is passed on to the CLI's command line.
+     */
+    public static String model(JsonParser p, String where) throws IOException {
+        return model(string(p, where), where);
+    }
+
+    /** Checks a model name read some other way; see {@link #model(JsonParser, String)}. */
+    public static String model(String name, String where) {
+        if (name.length() > MAX_MODEL_LENGTH) {
+            throw invalid(where, "must be at most " + MAX_MODEL_LENGTH + " characters, got " + name.length());
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
+                i++;
+                continue;
+            }
+            int type = Character.getType(c);
+            if (Character.isISOControl(c) || Character.isSurrogate(c) || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.UNASSIGNED) {
+                throw invalid(where, "must hold only printable characters; found " + String.format("U+%04X", (int) c)
+                        + " at index " + i);
+            }
+        }
+        return name;
+    }
+
     /** An integer, clamped to the {@code int} range rather than refused when it is larger. */
     public static int integer(JsonParser p, String where) throws IOException {
         expect(p, JsonToken.VALUE_NUMBER_INT, where, "an integer");

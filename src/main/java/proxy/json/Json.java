@@ -10,15 +10,25 @@ import java.io.UncheckedIOException;
 /** The one {@link JsonFactory} of the process, and small helpers around it. */
 public final class Json {
 
+    /** Arrays and objects within one another, at most. */
+    public static final int MAX_NESTING_DEPTH = 128;
+    /** Characters of one number, at most. */
+    public static final int MAX_NUMBER_LENGTH = 100;
+    /** Characters of one string value, at most: base64 image data is the large case. */
+    public static final int MAX_STRING_LENGTH = 40_000_000;
+    /** Characters of one object key, at most. */
+    public static final int MAX_NAME_LENGTH = 4096;
+
     /**
      * Thread-safe once built. The limits bound what one request body or one CLI line can make
      * the parser hold: request bodies carry base64 images, so strings may be large.
      */
     public static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(200)
-                    .maxStringLength(64 * 1024 * 1024)
-                    .maxNumberLength(100)
+                    .maxNestingDepth(Json.MAX_NESTING_DEPTH)
+                    .maxNumberLength(Json.MAX_NUMBER_LENGTH)
+                    .maxStringLength(Json.MAX_STRING_LENGTH)
+                    .maxNameLength(Json.MAX_NAME_LENGTH)
                     .build())
             .build();
 

@@ -64,7 +64,7 @@ record ChatRequest(String model, Conversation conversation, boolean stream, bool
                 continue; // clients send null for "not given"
             }
             switch (f) {
-                case "model" -> model = string(p, f);
+                case "model" -> model = RequestFields.model(p, f);
                 case "messages" -> messages = ChatMessages.read(p, images, system);
                 case "max_tokens" -> maxTokens = OptionalInt.of(positive(p, f));
                 case "max_completion_tokens" -> maxCompletionTokens = OptionalInt.of(positive(p, f));

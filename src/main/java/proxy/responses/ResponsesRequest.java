@@ -104,7 +104,7 @@ record ResponsesRequest(
                 continue; // clients send null for "not given"
             }
             switch (f) {
-                case "model" -> model = string(p, f);
+                case "model" -> model = RequestFields.model(p, f);
                 case "input" -> input = ResponseInput.read(p, images);
                 case "instructions" -> instructions = string(p, f);
                 case "max_output_tokens" -> maxTokens = OptionalInt.of(positive(p, f));
