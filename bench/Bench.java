@@ -28,8 +28,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
@@ -42,7 +46,12 @@ import java.util.regex.Pattern;
  *
  * <pre>java bench/Bench.java --jar target/proxy.jar --fake bench/.build/fake-claude
  *        [--peer PATH/standalone.js] [--real-cli PATH/claude] [--quick] [--out FILE]
- *        [--only reuse,sequential,paced,long,concurrent,real] [--proxy-java-opts "-XX:..."]</pre>
+ *        [--only reuse,sequential,paced,long,concurrent,real] [--proxy-java-opts "-XX:..."]
+ *   java bench/Bench.java --soak [--quick] --jar ... --fake ... [--out FILE]</pre>
+ *
+ * <p>{@code --soak} runs only the soak scenario (1,000 streams kept going for 60 s, or 10 s with
+ * --quick, a fifth of the clients hanging up mid-stream), checks that the proxy cleaned up after
+ * it, and exits 1 if a check failed.
  *
  * <p>Every delta the fakes send carries its send time ({@code t<epoch micros>;}), so an event's
  * delay is its arrival time minus that stamp, on the same clock. Time to first delta runs from
@@ -103,10 +112,11 @@ public class Bench {
     public static void main(String[] argv) throws Exception {
         Map<String, String> args = new HashMap<>();
         for (int i = 0; i < argv.length; i++) {
-            boolean flag = argv[i].equals("--quick");
+            boolean flag = argv[i].equals("--quick") || argv[i].equals("--soak");
             args.put(argv[i], flag || i + 1 >= argv.length ? "" : argv[++i]);
         }
         Bench bench = new Bench(args);
+        boolean soak = args.containsKey("--soak");
         // the whole run is bounded: a hung scenario ends the benchmark, never the machine's afternoon
         Thread watchdog = Thread.ofPlatform().daemon().start(() -> {
             try {
@@ -118,16 +128,24 @@ public class Bench {
                 // finished in time
             }
         });
+        int status = 0;
         try {
-            bench.run();
+            if (soak) {
+                status = bench.soak();
+            } else {
+                bench.run();
+            }
         } finally {
             Target.stopAll();
             watchdog.interrupt();
         }
-        String out = bench.report();
+        String out = soak ? bench.soakReport.toString() : bench.report();
         System.out.print(out);
         if (args.containsKey("--out")) {
             Files.writeString(Path.of(args.get("--out")), out);
+        }
+        if (status != 0) {
+            System.exit(status);
         }
     }
 
@@ -404,6 +422,438 @@ public class Bench {
         table.row("", "peak RSS of the server (before)", rss);
         table.row("", "peak threads · peak CLI processes", threads);
         table.row("", "CLI processes left 5 s after", children);
+    }
+
+    // ---- soak: 1,000 streams kept going, a fifth of the clients hanging up mid-stream ------------
+
+    static final int SOAK_CLIENTS = 1000;
+    static final double SOAK_HANG_UP = 0.2;     // the share of requests whose client closes mid-stream
+    static final int SOAK_MAX_CONNECTIONS = 1100;
+    static final int SOAK_PACE_MS = 10;         // 50 deltas 10 ms apart: half a second of streaming each
+    static final int SOAK_WARM_UP = 20;         // turns per API before the file descriptors are counted
+    static final int SOAK_FD_SLACK = 8;         // "about the count before": this many more is still a pass
+    static final Duration SOAK_SETTLE = Duration.ofSeconds(15); // how long the proxy gets to clean up
+
+    final StringBuilder soakReport = new StringBuilder();
+
+    /** What the soak's clients saw, counted as they go. */
+    static final class SoakCounts {
+        final LongAdder started = new LongAdder(), anthropic = new LongAdder(), openai = new LongAdder(),
+                hungUp = new LongAdder(), hungUpBeforeDelta = new LongAdder(), rejected = new LongAdder(),
+                errors = new LongAdder(), malformed = new LongAdder(), deltas = new LongAdder();
+        final Samples firstDelta = new Samples();
+        final ConcurrentLinkedQueue<String> firstErrors = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<String> firstMalformed = new ConcurrentLinkedQueue<>();
+        final java.util.concurrent.ConcurrentHashMap<String, LongAdder> errorKinds = new java.util.concurrent.ConcurrentHashMap<>();
+
+        long completed() {
+            return anthropic.sum() + openai.sum();
+        }
+
+        void error(LongAdder counter, ConcurrentLinkedQueue<String> first, String why) {
+            counter.increment();
+            if (first.size() < 3) {
+                first.add(cut(why));
+            }
+        }
+    }
+
+    /**
+     * The soak scenario, run alone ({@code --soak}): one proxy as in the concurrency rows (every
+     * turn spawns, at most 64 CLIs, the rest queued), {@link #SOAK_CLIENTS} clients each asking one
+     * streamed turn after another (Messages or Chat Completions at random) for 60 s (10 s with
+     * --quick); a random fifth of the requests are cut by their client after a random number of
+     * deltas (0 to 49: some while still queued). Requests under way at the end run to their end.
+     * Then the checks; the status is 1 if one failed.
+     */
+    int soak() throws Exception {
+        Files.createDirectories(build.resolve("logs"));
+        Files.createDirectories(build.resolve("home"));
+        String help = Proc.output(List.of(java.toString(), "-jar", jar.toString(), "--help"));
+        reuseFlags = help.contains("--warm") && help.contains("--live");
+        Duration length = Duration.ofSeconds(plan == Plan.QUICK ? 10 : 60);
+        List<String> flags = new ArrayList<>(reuse(0, 0));
+        flags.addAll(List.of("--max-concurrent", "" + MAX_CONCURRENT, "--max-queue", "1100", "--queue-timeout", "300s"));
+        if (help.contains("--max-connections")) {
+            // Its default, 1000, is the soak's client count: a connection whose client has just
+            // hung up (or read its last event) is still open in the server for a moment, and the
+            // JDK server closes a connection accepted over the limit unread (the client sees a
+            // reset), it does not keep it waiting. The soak is about clean-up, so it has room.
+            flags.addAll(List.of("--max-connections", "" + SOAK_MAX_CONNECTIONS));
+        }
+        Target proxy = Target.proxy("proxy-soak", this, fake, fakeEnv(0), flags);
+        try {
+            proxy.awaitListening();
+            long pid = proxy.process.pid();
+            log("soak: warm-up, " + SOAK_WARM_UP + " turns per API");
+            SoakCounts warm = new SoakCounts();
+            for (int i = 0; i < SOAK_WARM_UP; i++) {
+                for (Api api : Api.values()) {
+                    soakTurn(proxy, api, -1, "Warm-up " + i + ".", warm);
+                }
+            }
+            long cliBefore = proxy.childrenAfter(Duration.ofSeconds(5));
+            Thread.sleep(1000);
+            long fdBefore = Proc.fds(pid);
+            log("soak: " + SOAK_CLIENTS + " clients for " + length.toSeconds() + " s (fds before: " + fdBefore + ")");
+
+            SoakCounts c = new SoakCounts();
+            Sampler sampler = new Sampler(proxy);
+            AtomicLong peakFds = new AtomicLong(fdBefore);
+            AtomicBoolean sampling = new AtomicBoolean(true);
+            Thread fdSampler = Thread.ofPlatform().daemon().name("fd-sampler").start(() -> {
+                while (sampling.get()) {
+                    peakFds.accumulateAndGet(Proc.fds(pid), Math::max);
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            CountDownLatch gate = new CountDownLatch(1);
+            long start, soakEnd, drained;
+            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                long[] end = new long[1];
+                for (int i = 0; i < SOAK_CLIENTS; i++) {
+                    int client = i;
+                    threads.submit(() -> {
+                        gate.await();
+                        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                        for (int n = 0; System.nanoTime() < end[0]; n++) {
+                            Api api = rnd.nextBoolean() ? Api.ANTHROPIC : Api.OPENAI;
+                            int hangUpAfter = rnd.nextDouble() < SOAK_HANG_UP ? rnd.nextInt(DELTAS) : -1;
+                            soakTurn(proxy, api, hangUpAfter, "Soak. bench:pace=" + SOAK_PACE_MS + " Client "
+                                    + client + ", request " + n + ".", c);
+                        }
+                        return null;
+                    });
+                }
+                start = System.nanoTime();
+                end[0] = start + length.toNanos();
+                gate.countDown();
+                threads.shutdown();
+                Thread.sleep(length.toMillis());
+                soakEnd = System.nanoTime();
+                log("soak: no new requests; waiting for those under way");
+                if (!threads.awaitTermination(BATCH_TIMEOUT.toSeconds() + 30, TimeUnit.SECONDS)) {
+                    threads.shutdownNow(); // socket timeouts end them: this is a backstop
+                }
+                drained = System.nanoTime();
+            }
+            log("soak: done; checking that the proxy cleaned up");
+            // the checks: no CLI left, file descriptors back, every stream not cut well-formed
+            long deadline = System.nanoTime() + SOAK_SETTLE.toNanos();
+            long cliLeft, fakesLeft, fdAfter;
+            while (true) {
+                cliLeft = proxy.process.descendants().count();
+                fakesLeft = Proc.running(fake);
+                fdAfter = Proc.fds(pid);
+                if ((cliLeft == 0 && fakesLeft == 0 && fdAfter <= fdBefore + SOAK_FD_SLACK) || System.nanoTime() > deadline) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            long settled = System.nanoTime();
+            sampling.set(false);
+            fdSampler.join();
+            sampler.close();
+
+            double wall = (drained - start) / 1e9;
+            long done = c.completed(), started = c.started.sum();
+            StringBuilder r = soakReport;
+            r.append("\n").append(Machine.describe(java)).append("\n\n");
+            r.append(String.format(Locale.ROOT, "Soak%s: %,d clients for %d s, each one streamed turn after another "
+                    + "(Messages or Chat Completions at random, %d deltas %d ms apart); %.0f %% of requests cut by "
+                    + "their client after a random number of deltas (0–%d). Proxy: %s, every turn spawns the fake.%n%n",
+                    plan == Plan.QUICK ? " (--quick)" : "", SOAK_CLIENTS, length.toSeconds(), DELTAS, SOAK_PACE_MS,
+                    SOAK_HANG_UP * 100, DELTAS - 1, String.join(" ", flags)));
+            r.append("| measure | value |\n| --- | --- |\n");
+            row(r, "requests started (in the soak window)", String.format(Locale.ROOT, "%,d (%.0f/s)", started,
+                    started / ((soakEnd - start) / 1e9)));
+            row(r, "completed · of which Messages / Chat Completions", String.format(Locale.ROOT, "%,d (%.1f %%) · %,d / %,d",
+                    done, pct(done, started), c.anthropic.sum(), c.openai.sum()));
+            row(r, "cut by the client · of which before any delta", String.format(Locale.ROOT, "%,d (%.1f %%) · %,d",
+                    c.hungUp.sum(), pct(c.hungUp.sum(), started), c.hungUpBeforeDelta.sum()));
+            row(r, "refused with 429 (queue full)", String.format(Locale.ROOT, "%,d", c.rejected.sum()));
+            row(r, "errors (not cut, not 429, no complete stream)", String.format(Locale.ROOT, "%,d", c.errors.sum()));
+            row(r, "completed but malformed", String.format(Locale.ROOT, "%,d", c.malformed.sum()));
+            row(r, "all done after (soak + the requests under way)", String.format(Locale.ROOT, "%.1f s (%.1f s + %.1f s)",
+                    wall, (soakEnd - start) / 1e9, (drained - soakEnd) / 1e9));
+            row(r, "throughput: completed streams · deltas received", String.format(Locale.ROOT, "%.1f/s · %,.0f/s",
+                    done / wall, c.deltas.sum() / wall));
+            row(r, "first delta p50 / p99 (completed; includes the wait in the queue)",
+                    "p50 " + ms(c.firstDelta.pct(50)) + " · p99 " + ms(c.firstDelta.pct(99)));
+            row(r, "peak RSS (before) · peak threads · peak CLI processes", mb(sampler.peakRssKb()) + " ("
+                    + mb(sampler.firstRssKb()) + ") · " + sampler.peakThreads() + " · " + sampler.peakChildren());
+            row(r, "open fds: before · peak · after", fdBefore + " · " + peakFds.get() + " · " + fdAfter);
+            row(r, "CLI processes left: under the proxy · fake-claude anywhere", cliLeft + " · " + fakesLeft
+                    + String.format(Locale.ROOT, " (checked %.1f s after the last stream)", (settled - drained) / 1e9));
+            r.append("\n");
+
+            List<String> failed = new ArrayList<>();
+            check(r, failed, cliLeft == 0 && fakesLeft == 0, "no CLI process left (" + cliLeft + " under the proxy, "
+                    + fakesLeft + " fake-claude processes; " + cliBefore + " after the warm-up)");
+            check(r, failed, fdAfter <= fdBefore + SOAK_FD_SLACK, "the proxy's open file descriptors back to about "
+                    + "the count before (" + fdBefore + " before, " + fdAfter + " after; at most +" + SOAK_FD_SLACK + ")");
+            check(r, failed, c.malformed.sum() == 0, "every completed stream well-formed (" + c.malformed.sum()
+                    + " of " + done + " not" + (c.firstMalformed.isEmpty() ? "" : "; the first: " + c.firstMalformed.peek()) + ")");
+            check(r, failed, c.errors.sum() == 0, "every stream neither cut nor refused completed (" + c.errors.sum()
+                    + " errors" + (c.firstErrors.isEmpty() ? "" : "; the first: " + String.join(" | ", c.firstErrors)) + ")");
+            check(r, failed, done > 0 && c.hungUp.sum() > 0, "both kinds happened (" + done + " completed, "
+                    + c.hungUp.sum() + " cut)");
+            c.errorKinds.forEach((kind, n) -> r.append("- errors: ").append(n.sum()).append(" × ").append(kind).append("\n"));
+            if (warm.errors.sum() + warm.malformed.sum() > 0) {
+                r.append("- note: the warm-up had ").append(warm.errors.sum() + warm.malformed.sum())
+                        .append(" failed turns: ").append(String.join(" | ", warm.firstErrors))
+                        .append(String.join(" | ", warm.firstMalformed)).append("\n");
+            }
+            r.append(failed.isEmpty() ? "\nsoak: all checks passed\n" : "\nsoak: FAILED: " + String.join("; ", failed) + "\n");
+            return failed.isEmpty() ? 0 : 1;
+        } finally {
+            proxy.close();
+        }
+    }
+
+    static double pct(long part, long whole) {
+        return whole == 0 ? 0 : 100.0 * part / whole;
+    }
+
+    static void row(StringBuilder r, String measure, String value) {
+        r.append("| ").append(measure).append(" | ").append(value).append(" |\n");
+    }
+
+    static void check(StringBuilder r, List<String> failed, boolean ok, String what) {
+        r.append("- ").append(ok ? "PASS" : "FAIL").append(": ").append(what).append("\n");
+        if (!ok) {
+            failed.add(what);
+        }
+    }
+
+    /**
+     * One streamed turn of the soak, counted into {@code c}. With {@code hangUpAfter} ≥ 0 the
+     * client closes the connection once it has read that many deltas (0: right after the
+     * response head). Otherwise it reads to the end of the body and checks the stream: every data
+     * line JSON (but OpenAI's last, {@code [DONE]}), the last event {@code [DONE]} or
+     * {@code message_stop}, {@link #DELTAS} deltas, no error event.
+     */
+    static void soakTurn(Target target, Api api, int hangUpAfter, String text, SoakCounts c) {
+        c.started.increment();
+        byte[] body = new HttpEndpoint(target, api).body(List.of(Message.user(text)));
+        String head = "POST " + api.path + " HTTP/1.1\r\nHost: 127.0.0.1:" + target.port()
+                + "\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nanthropic-version: 2023-06-01"
+                + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+        long t0 = System.nanoTime();
+        String stage = "connecting";
+        int deltas = 0;
+        try (Socket s = new Socket()) {
+            s.setSoTimeout((int) BATCH_TIMEOUT.toMillis());
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target.port()), (int) BATCH_TIMEOUT.toMillis());
+            OutputStream out = s.getOutputStream();
+            out.write(concat(head.getBytes(StandardCharsets.US_ASCII), body));
+            out.flush();
+            stage = "reading the response head";
+            ResponseReader in = new ResponseReader(s.getInputStream());
+            int status = in.readHead();
+            stage = "reading the stream";
+            if (status == 429) {
+                c.rejected.increment();
+                return;
+            }
+            if (status != 200) {
+                String first = in.nextLine();
+                c.error(c.errors, c.firstErrors, api.path + ": HTTP " + status + ": " + (first == null ? "" : first));
+                return;
+            }
+            if (hangUpAfter == 0) {
+                c.hungUp.increment();
+                c.hungUpBeforeDelta.increment();
+                return; // try-with-resources closes the socket
+            }
+            String last = null, notJson = null, error = null;
+            for (String data; (data = in.nextData()) != null; ) {
+                if (last != null && (last.equals("[DONE]") || last.contains("\"type\":\"message_stop\""))) {
+                    notJson = notJson == null ? "data after the last event: " + data : notJson;
+                }
+                last = data;
+                if (data.equals("[DONE]")) {
+                    continue;
+                }
+                if (!Json.valid(data)) {
+                    notJson = notJson == null ? "not JSON: " + data : notJson;
+                }
+                if (data.contains("\"error\":{") || data.startsWith("{\"type\":\"error\"")) {
+                    error = error == null ? data : error;
+                }
+                String delta = Deltas.text(data);
+                if (delta != null && !delta.isEmpty()) {
+                    if (deltas++ == 0) {
+                        c.firstDelta.add((System.nanoTime() - t0) / 1000);
+                    }
+                    c.deltas.increment();
+                    if (deltas == hangUpAfter) {
+                        c.hungUp.increment();
+                        return;
+                    }
+                }
+            }
+            boolean ended = last != null && (api == Api.OPENAI ? last.equals("[DONE]")
+                    : last.startsWith("{") && last.contains("\"type\":\"message_stop\""));
+            if (error != null) {
+                c.error(c.errors, c.firstErrors, api.path + ": error event: " + error);
+            } else if (!ended) {
+                c.error(c.errors, c.firstErrors, api.path + ": the stream ended without its last event after "
+                        + deltas + " deltas; last data: " + last);
+            } else if (notJson != null || deltas != DELTAS) {
+                c.error(c.malformed, c.firstMalformed, api.path + ": " + (notJson != null ? notJson
+                        : deltas + " deltas instead of " + DELTAS));
+            } else {
+                (api == Api.OPENAI ? c.openai : c.anthropic).increment();
+            }
+        } catch (IOException e) {
+            c.errorKinds.computeIfAbsent(api.path + ": " + e + " while " + stage + (deltas > 0 ? " (after a delta)" : ""),
+                    k -> new LongAdder()).increment();
+            c.error(c.errors, c.firstErrors, api.path + ": " + e + " (" + stage + ", after " + deltas + " deltas, "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms)");
+        }
+    }
+
+    /** A JSON validator (RFC 8259 syntax), enough to say whether an SSE data line is one JSON value. */
+    static final class Json {
+        private final String s;
+        private int i;
+
+        private Json(String s) {
+            this.s = s;
+        }
+
+        static boolean valid(String s) {
+            Json j = new Json(s);
+            try {
+                j.value();
+                j.ws();
+                return j.i == s.length();
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+
+        private void ws() {
+            while (i < s.length() && " \t\r\n".indexOf(s.charAt(i)) >= 0) {
+                i++;
+            }
+        }
+
+        private void expect(char ch) {
+            if (s.charAt(i++) != ch) {
+                throw new IllegalArgumentException();
+            }
+        }
+
+        private void value() {
+            ws();
+            char ch = s.charAt(i);
+            switch (ch) {
+                case '{' -> members('}', true);
+                case '[' -> members(']', false);
+                case '"' -> string();
+                case 't' -> literal("true");
+                case 'f' -> literal("false");
+                case 'n' -> literal("null");
+                default -> number();
+            }
+        }
+
+        private void members(char close, boolean object) {
+            i++;
+            ws();
+            if (s.charAt(i) == close) {
+                i++;
+                return;
+            }
+            while (true) {
+                if (object) {
+                    ws();
+                    string();
+                    ws();
+                    expect(':');
+                }
+                value();
+                ws();
+                if (s.charAt(i) == ',') {
+                    i++;
+                } else {
+                    expect(close);
+                    return;
+                }
+            }
+        }
+
+        private void string() {
+            expect('"');
+            while (true) {
+                char ch = s.charAt(i++);
+                if (ch == '"') {
+                    return;
+                }
+                if (ch < 0x20) {
+                    throw new IllegalArgumentException();
+                }
+                if (ch == '\\') {
+                    char e = s.charAt(i++);
+                    if (e == 'u') {
+                        Integer.parseInt(s.substring(i, i + 4), 16);
+                        i += 4;
+                    } else if ("\"\\/bfnrt".indexOf(e) < 0) {
+                        throw new IllegalArgumentException();
+                    }
+                }
+            }
+        }
+
+        private void literal(String word) {
+            if (!s.startsWith(word, i)) {
+                throw new IllegalArgumentException();
+            }
+            i += word.length();
+        }
+
+        private void number() {
+            int from = i;
+            if (i < s.length() && s.charAt(i) == '-') {
+                i++;
+            }
+            int digits = i;
+            while (i < s.length() && Character.isDigit(s.charAt(i))) {
+                i++;
+            }
+            if (i == digits || (s.charAt(digits) == '0' && i - digits > 1)) {
+                throw new IllegalArgumentException("bad number at " + from);
+            }
+            if (i < s.length() && s.charAt(i) == '.') {
+                i++;
+                int frac = i;
+                while (i < s.length() && Character.isDigit(s.charAt(i))) {
+                    i++;
+                }
+                if (i == frac) {
+                    throw new IllegalArgumentException();
+                }
+            }
+            if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+                i++;
+                if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+                    i++;
+                }
+                int exp = i;
+                while (i < s.length() && Character.isDigit(s.charAt(i))) {
+                    i++;
+                }
+                if (i == exp) {
+                    throw new IllegalArgumentException();
+                }
+            }
+        }
     }
 
     // ---- real CLI from npm, against a fake Anthropic API -------------------------------------
@@ -1332,6 +1782,28 @@ public class Bench {
                 // gone
             }
             return out;
+        }
+
+        /** The number of open file descriptors of a process (entries of /proc/PID/fd), -1 if unreadable. */
+        static long fds(long pid) {
+            try (var fds = Files.list(Path.of("/proc", "" + pid, "fd"))) {
+                return fds.count();
+            } catch (IOException | UncheckedIOException e) {
+                return -1;
+            }
+        }
+
+        /** How many running processes execute {@code binary}, anywhere on the machine (as pgrep would find them). */
+        static long running(Path binary) {
+            String want;
+            try {
+                want = binary.toRealPath().toString();
+            } catch (IOException e) {
+                want = binary.toString();
+            }
+            String w = want;
+            return ProcessHandle.allProcesses().filter(p -> p.isAlive()
+                    && p.info().command().map(cmd -> cmd.equals(w) || cmd.equals(binary.toString())).orElse(false)).count();
         }
 
         /** The output (stdout and stderr) of a short command, bounded to 60 s; empty if it cannot run. */

@@ -74,11 +74,11 @@ public record Config(
      *
      * @param requestTimeout the longest time a request may take to arrive, headers and body: a
      *                       client sending it byte by byte is cut off
-     * @param max            open connections at most; more wait to be accepted
+     * @param max            open connections at most; the JDK server closes a new one beyond that at once
      */
     public record Connections(Duration requestTimeout, int max) {}
 
-    public static final Connections DEFAULT_CONNECTIONS = new Connections(Duration.ofSeconds(30), 1000);
+    public static final Connections DEFAULT_CONNECTIONS = new Connections(Duration.ofSeconds(30), 4000);
 
     /**
      * CLI processes that outlive a request: spares started ahead of need, and the process of a

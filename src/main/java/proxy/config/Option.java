@@ -28,7 +28,8 @@ public enum Option {
     RESPONSES_AGE("responses-age", "DURATION", "1h", "a stored Responses API object is forgotten after this long"),
     REQUEST_TIMEOUT("request-timeout", "DURATION", "30s", "longest time a request may take to arrive, headers and body "
             + "(a client slower than that is cut off)"),
-    MAX_CONNECTIONS("max-connections", "N", "1000", "client connections open at once; more wait to be accepted"),
+    MAX_CONNECTIONS("max-connections", "N", "4000", "client connections open at once; a new one beyond that is closed at once "
+            + "(keep it well above --max-queue)"),
     TIMEOUT("timeout", "DURATION", "600s", "longest time one request may take (90, 90s, 5m, PT5M)"),
     FIRST_EVENT_TIMEOUT("first-event-timeout", "DURATION", "60s", "longest wait for the CLI's first output"),
     IDLE_TIMEOUT("idle-timeout", "DURATION", "120s", "longest silence of the CLI once it has started"),
