@@ -128,7 +128,8 @@ public final class CliEngine implements AutoCloseable {
         if (limiter.tryAcquire()) {
             return true;
         }
-        if (!limiter.enterQueue()) {
+        CliLimiter.Ticket ticket = limiter.enterQueue();
+        if (ticket == null) {
             sink.accept(new ReplyEvent.Failed(ErrorKind.RATE_LIMITED, "Too many requests: " + config.maxConcurrent()
                     + " CLI turns are running and " + config.maxQueue() + " requests are waiting",
                     Optional.of(FULL_QUEUE_RETRY)));
@@ -143,7 +144,7 @@ public final class CliEngine implements AutoCloseable {
                             + CliSession.seconds(config.queueTimeout()), Optional.of(FULL_QUEUE_RETRY)));
                     return false;
                 }
-                if (limiter.awaitSlot(Duration.ofNanos(Math.min(left, config.keepAlive().toNanos())))) {
+                if (limiter.awaitSlot(ticket, Duration.ofNanos(Math.min(left, config.keepAlive().toNanos())))) {
                     return true;
                 }
                 if (!sink.quiet()) {
@@ -154,7 +155,7 @@ public final class CliEngine implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for a CLI slot", e);
         } finally {
-            limiter.leaveQueue();
+            limiter.leaveQueue(ticket);
         }
     }
 
