@@ -370,8 +370,13 @@ public final class CliEngine implements AutoCloseable {
     private Path cli() throws CliStartException {
         Path found = cli;
         if (found == null) {
-            found = CliLocator.find(config.claude(), config.env()).orElseThrow(() -> new CliStartException(
-                    ErrorKind.UNAVAILABLE, "The Claude CLI is not available: " + CliLocator.notFoundReason(config.claude())));
+            Optional<Path> located = CliLocator.find(config.claude(), config.env());
+            if (located.isEmpty()) {
+                // the reason names a path of this machine: the operator's log gets it, the client does not
+                LOG.log(Level.WARNING, "the Claude CLI is not available: {0}", CliLocator.notFoundReason(config.claude()));
+                throw new CliStartException(ErrorKind.UNAVAILABLE, "The Claude CLI is not available on the proxy's machine");
+            }
+            found = located.get();
             cli = found;
         }
         return found;
