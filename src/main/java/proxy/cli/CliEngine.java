@@ -88,7 +88,12 @@ public final class CliEngine implements AutoCloseable {
         this.kept = new LiveConversations(reuse.live(), reuse.liveIdle(), this::retire);
         // a held process is a turn paused, not a spare: as many may wait as may run
         this.held = new LiveConversations(config.maxConcurrent(), reuse.toolHold(), this::retire);
-        this.toolServer = ToolServer.start(ToolServer.PROGRESS_EVERY);
+        try {
+            this.toolServer = ToolServer.start(ToolServer.PROGRESS_EVERY);
+        } catch (IOException | RuntimeException e) {
+            RunFile.deleteTree(runFiles); // nothing else has started yet
+            throw e;
+        }
         Duration sweepEvery = clamp(min(min(reuse.warmIdle(), reuse.liveIdle()), reuse.toolHold()).dividedBy(4),
                 Duration.ofMillis(20), Duration.ofSeconds(1));
         this.sweeper = Thread.ofVirtual().name("cli-sweeper").start(() -> sweep(sweepEvery));
@@ -261,7 +266,7 @@ public final class CliEngine implements AutoCloseable {
         return CanonicalTurns.digest(calls);
     }
 
-    private static boolean answer(CliSession waiting, Conversation conversation) throws CliStartException {
+    private static boolean answer(CliSession waiting, Conversation conversation) {
         try {
             return waiting.answer(conversation.question().parts());
         } catch (InterruptedException e) {

@@ -142,7 +142,7 @@ final class CliSession implements AutoCloseable {
             reader.continuing(heldUsage);
             Outcome outcome = pump(reader, sink, config, deadline, seeded);
             if (outcome == Outcome.HELD) {
-                outcome = awaitCalls(reader.heldCalls(), config);
+                outcome = awaitCalls(reader.heldCalls());
             }
             heldUsage = outcome == Outcome.HELD ? heldUsage.plus(reader.heldUsage()) : Usage.ZERO;
             betweenTurns = outcome == Outcome.READY;
@@ -233,7 +233,7 @@ final class CliSession implements AutoCloseable {
      * more. A first call that never comes cannot be answered: the process is spent (the client's
      * follow-up then runs on a fresh one, with the history).
      */
-    private Outcome awaitCalls(List<String> ids, Config config) throws InterruptedException {
+    private Outcome awaitCalls(List<String> ids) throws InterruptedException {
         if (tools.awaitCall(ids.getFirst(), CALL_ARRIVAL).isEmpty()) {
             LOG.log(Level.WARNING, "CLI pid {0} did not make the call {1} of a client tool", process.pid(), ids.getFirst());
             return Outcome.SPENT;
