@@ -130,21 +130,13 @@ public final class Bodies {
 
     /** The body, or a 413 when it is longer than {@code limit} bytes (found without reading more than that). */
     public static byte[] read(HttpExchange exchange, int limit) throws IOException {
-        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null && declared.length() > 10 || declared != null && Long.parseLong(declared.strip()) > limit) {
-            // said up front: answered without reading a byte of it (the connection closes after)
-            throw tooLarge(limit);
-        }
         try (InputStream in = exchange.getRequestBody()) {
             byte[] body = in.readNBytes(limit);
             if (body.length == limit && in.read() != -1) {
-                throw tooLarge(limit);
+                throw new HttpError(ErrorKind.REQUEST_TOO_LARGE,
+                        "Request too large: the body is over " + (limit / (1024 * 1024)) + " MB");
             }
             return body;
         }
-    }
-
-    private static HttpError tooLarge(int limit) {
-        return new HttpError(ErrorKind.REQUEST_TOO_LARGE, "Request too large: the body is over " + (limit / (1024 * 1024)) + " MB");
     }
 }
