@@ -46,12 +46,22 @@ final class ResponseStream implements ReplySink, Closeable {
     private boolean created;
     /** The terminal event went out, or the client is gone: nothing more is written. */
     private boolean ended;
+    /** Runs before a completed or incomplete response's terminal event goes out. */
+    private Runnable beforeEnd = () -> { };
 
     ResponseStream(HttpExchange exchange, String id, long createdAt, String model, ResponseEcho echo,
             Map<String, FunctionName> functions, boolean reasoningSummary) {
         this.sse = new SseWriter(exchange);
         this.json = new ResponseJson(id, createdAt, model, echo);
         this.output = new ResponseOutput(id, functions, reasoningSummary, new Shown());
+    }
+
+    /**
+     * Has {@code action} run just before the terminal event of a response that did not fail
+     * (the handler stores it there: a client that follows up the moment it sees the event finds it).
+     */
+    void beforeEnd(Runnable action) {
+        this.beforeEnd = action;
     }
 
     /** A failure that came before the stream opened: the handler answers it with a status. */
@@ -104,6 +114,9 @@ final class ResponseStream implements ReplySink, Closeable {
             case IN_PROGRESS -> throw new IllegalStateException("the output ended in progress");
         };
         ended = true;
+        if (output.status() != ResponseOutput.Status.FAILED) {
+            beforeEnd.run();
+        }
         event(type, g -> {
             g.writeFieldName("response");
             json.write(g, output);

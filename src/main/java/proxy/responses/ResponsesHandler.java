@@ -53,28 +53,31 @@ public final class ResponsesHandler {
         Conversation conversation = withPrevious(request);
         String id = RequestIds.newId("resp_");
         long createdAt = System.currentTimeMillis() / 1000;
-        ResponseOutput output;
-        byte[] json;
         if (request.stream()) {
             try (ResponseStream stream = new ResponseStream(exchange, id, createdAt, request.model(), request.echo(),
                     request.functions(), request.reasoningSummary())) {
+                if (request.store()) {
+                    stream.beforeEnd(() -> store(id, conversation, stream.output(), stream.response()));
+                }
                 engine.run(conversation, stream);
                 throwIfFailed(stream.failure());
-                output = stream.output();
-                json = stream.response();
             }
         } else {
-            output = new ResponseOutput(id, request.functions(), request.reasoningSummary());
+            ResponseOutput output = new ResponseOutput(id, request.functions(), request.reasoningSummary());
             engine.run(conversation, output);
             throwIfFailed(output.failure());
-            json = new ResponseJson(id, createdAt, request.model(), request.echo()).render(output);
+            byte[] json = new ResponseJson(id, createdAt, request.model(), request.echo()).render(output);
+            if (request.store()) {
+                store(id, conversation, output, json); // before the client has it: it may follow up at once
+            }
             Exchanges.sendJson(exchange, 200, json);
         }
-        if (request.store() && output.failure().isEmpty()) {
-            List<Turn> turns = new ArrayList<>(conversation.turns());
-            turns.add(output.turn());
-            store.put(id, turns, json);
-        }
+    }
+
+    private void store(String id, Conversation conversation, ResponseOutput output, byte[] json) {
+        List<Turn> turns = new ArrayList<>(conversation.turns());
+        turns.add(output.turn());
+        store.put(id, turns, json);
     }
 
     /** The request's conversation after the stored turns of its {@code previous_response_id}. */
