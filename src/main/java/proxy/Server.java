@@ -1,5 +1,6 @@
 package proxy;
 
+import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -17,10 +18,13 @@ import proxy.cli.CliVersionProbe;
 import proxy.config.Config;
 import proxy.http.ApiKeyFilter;
 import proxy.http.CorsFilter;
-import proxy.http.ErrorEnvelope;
+import proxy.http.ErrorBoundary;
 import proxy.http.ImageUrls;
 import proxy.http.InFlight;
 import proxy.http.Route;
+import proxy.observe.AccessLog;
+import proxy.observe.Metrics;
+import proxy.observe.MetricsHandler;
 import proxy.openai.ChatCompletionsHandler;
 import proxy.openai.OpenAiErrors;
 import proxy.responses.ResponsesHandler;
@@ -79,7 +83,7 @@ public final class Server implements AutoCloseable {
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory());
         http.setExecutor(executor);
 
-        InFlight inFlight = new InFlight();
+        InFlight inFlight = new InFlight(false);
         ImageUrls images = new ImageUrls(config.fetchImages());
         wire(http, inFlight, config, engine, images);
 
@@ -106,17 +110,20 @@ public final class Server implements AutoCloseable {
 
     /**
      * Every endpoint, each with the error envelope of the API it belongs to, behind the same
-     * filters: CORS first (a preflight carries no key), then the API key, then the route.
-     * {@code /health} is the one route without the key check; without the key it says only its status.
+     * filters ({@link Access#context}). {@code /health} is the one route without the key check;
+     * without the key it says only its status.
      */
     private static void wire(HttpServer http, InFlight inFlight, Config config, CliEngine engine, ImageUrls images) {
-        Access access = new Access(http, inFlight, config.access());
+        Metrics metrics = new Metrics();
+        Access access = new Access(http, inFlight, new AccessLog(false), metrics, config.access());
         HealthHandler health = new HealthHandler(new CliVersionProbe(config.claude(), config.env()), access::holdsKey);
         MessagesHandler messages = new MessagesHandler(engine, images);
         ChatCompletionsHandler chat = new ChatCompletionsHandler(engine, config, images);
         ModelsHandler models = new ModelsHandler(config.models());
         ResponsesHandler responses = new ResponsesHandler(engine, config, images);
         access.open(Route.exact("/health", ClientEnvelope.INSTANCE).on("GET", health));
+        access.route(ApiKeyFilter.Api.EITHER, Route.exact(MetricsHandler.PATH, ClientEnvelope.INSTANCE)
+                .on("GET", new MetricsHandler(metrics, inFlight, engine::stats)));
         access.route(ApiKeyFilter.Api.ANTHROPIC, Route.exact("/v1/messages", AnthropicErrors.ENVELOPE).on("POST", messages));
         access.route(ApiKeyFilter.Api.ANTHROPIC, Route.exact("/v1/messages/count_tokens", AnthropicErrors.ENVELOPE)
                 .on("POST", new CountTokensHandler(engine, images)));
@@ -133,8 +140,8 @@ public final class Server implements AutoCloseable {
         access.context("/", ApiKeyFilter.Api.EITHER, List.of(), Route.notFound(ClientEnvelope.INSTANCE));
     }
 
-    /** Creates the contexts, each with its CORS and API key filters as {@code config.access()} asks. */
-    private record Access(HttpServer http, InFlight inFlight, Config.Access config) {
+    /** Creates the contexts, each with the same chain of filters. */
+    private record Access(HttpServer http, InFlight inFlight, AccessLog log, Metrics metrics, Config.Access config) {
 
         /** A route that needs the key (when one is set). */
         void route(ApiKeyFilter.Api api, Route route) {
@@ -146,24 +153,30 @@ public final class Server implements AutoCloseable {
             context(route.path(), null, route.methods(), route);
         }
 
-        /** {@code api}: whose 401 the key check gives; null = no key check. */
+        /**
+         * The context for {@code route}, its filters in order: the request's record and in-flight
+         * count; the access log and the metrics, which see every answer below them; the error
+         * boundary, which answers in the route's envelope; CORS (a preflight carries no key);
+         * the API key check ({@code api}: whose 401; null: none).
+         */
         void context(String path, ApiKeyFilter.Api api, List<String> methods, Route route) {
-            HttpContext context = http.createContext(path, inFlight.track(route));
+            HttpContext context = http.createContext(path, route);
+            List<Filter> filters = context.getFilters();
+            filters.add(inFlight.filter(label(api)));
+            filters.add(log);
+            filters.add(metrics.filter());
+            filters.add(new ErrorBoundary(route.envelope()));
             if (!config.corsOrigins().isEmpty()) {
-                context.getFilters().add(new CorsFilter(config.corsOrigins(), methods));
+                filters.add(new CorsFilter(config.corsOrigins(), methods));
             }
             if (api != null && config.apiKey().isPresent()) {
-                context.getFilters().add(new ApiKeyFilter(config.apiKey().get(), envelopeOf(api), api));
+                filters.add(new ApiKeyFilter(config.apiKey().get(), api));
             }
         }
 
-        /** The envelope of each API's routes; shared paths pick theirs per request. */
-        private static ErrorEnvelope envelopeOf(ApiKeyFilter.Api api) {
-            return switch (api) {
-                case ANTHROPIC -> AnthropicErrors.ENVELOPE;
-                case OPENAI -> OpenAiErrors.ENVELOPE;
-                case EITHER -> ClientEnvelope.INSTANCE;
-            };
+        /** The API a context's requests are counted under: only routes of one API have one. */
+        private static String label(ApiKeyFilter.Api api) {
+            return api == ApiKeyFilter.Api.ANTHROPIC ? "anthropic" : api == ApiKeyFilter.Api.OPENAI ? "openai" : "";
         }
 
         /** Whether {@code exchange} may see everything: no key is set, or it carries the key. */

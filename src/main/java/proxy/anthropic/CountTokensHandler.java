@@ -12,6 +12,7 @@ import proxy.cli.CliEngine;
 import proxy.http.Bodies;
 import proxy.http.Exchanges;
 import proxy.http.HttpError;
+import proxy.http.RequestRecord;
 import proxy.http.ImageUrls;
 import proxy.json.Json;
 
@@ -49,13 +50,14 @@ public final class CountTokensHandler implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         byte[] body = Bodies.read(exchange, MessagesHandler.MAX_BODY_BYTES);
         MessagesRequest request = Bodies.parse(body, p -> MessagesRequest.read(p, images, false));
+        RequestRecord.of(exchange).request(request.model(), false);
         String key = TokenCountCache.key(body, request.model());
         OptionalLong cached = cache.get(key);
         long count;
         if (cached.isPresent()) {
             count = cached.getAsLong();
         } else {
-            count = measure(request);
+            count = measure(request, RequestRecord.of(exchange));
             cache.put(key, count);
         }
         Exchanges.sendJson(exchange, 200, Json.bytes(g -> {
@@ -66,9 +68,9 @@ public final class CountTokensHandler implements HttpHandler {
     }
 
     /** Runs the request up to its first event: the input tokens it reported, or the failure as an {@link HttpError}. */
-    private long measure(MessagesRequest request) throws IOException {
+    private long measure(MessagesRequest request, RequestRecord record) throws IOException {
         FirstEvent first = new FirstEvent();
-        engine.run(request.conversation(), first, false); // false: the CLI is not kept
+        record.cli(engine.run(request.conversation(), first, false)); // false: the CLI is not kept
         return switch (first.event) {
             case ReplyEvent.Failed f -> throw HttpError.of(f);
             case ReplyEvent.Started s when inputTokens(s.usage()) > 0 -> inputTokens(s.usage());

@@ -22,6 +22,9 @@ final class MessageJson {
         g.writeNumberField("output_tokens", u.outputTokens());
         g.writeNumberField("cache_creation_input_tokens", u.cacheCreationInputTokens());
         g.writeNumberField("cache_read_input_tokens", u.cacheReadInputTokens());
+        if (u.costUsd().isPresent()) { // the proxy's own field: what the CLI says the turn cost
+            g.writeNumberField("cost_usd", u.costUsd().get());
+        }
         g.writeEndObject();
     }
 

@@ -11,6 +11,7 @@ import proxy.http.Bodies;
 import proxy.http.Exchanges;
 import proxy.http.HttpError;
 import proxy.http.ImageUrls;
+import proxy.http.RequestRecord;
 
 /**
  * {@code POST /v1/messages}: the body becomes a conversation, the CLI runs it (the engine
@@ -39,14 +40,16 @@ public final class MessagesHandler implements HttpHandler {
         }
         Conversation conversation = request.conversation();
         String id = MessageJson.newMessageId();
+        RequestRecord record = RequestRecord.of(exchange);
+        record.request(request.model(), request.stream());
         if (request.stream()) {
             try (MessagesStream stream = new MessagesStream(exchange, id, request.model())) {
-                engine.run(conversation, stream);
+                record.cli(engine.run(conversation, record.observe(stream)));
                 throwIfFailed(stream.failure());
             }
         } else {
             MessageBody body = new MessageBody();
-            engine.run(conversation, body);
+            record.cli(engine.run(conversation, record.observe(body)));
             throwIfFailed(body.failure());
             Exchanges.sendJson(exchange, 200, body.json(id, request.model()));
         }

@@ -8,14 +8,18 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import proxy.chat.CanonicalTurns;
+import proxy.chat.CliSource;
 import proxy.chat.ClientTool;
 import proxy.chat.Conversation;
 import proxy.chat.ErrorKind;
@@ -69,6 +73,9 @@ public final class CliEngine implements AutoCloseable {
     private final Set<CliSession> running = ConcurrentHashMap.newKeySet();
     /** Sessions no longer wanted, being ended in the background. */
     private final Set<CliSession> ending = ConcurrentHashMap.newKeySet();
+    private final LongAdder spawns = new LongAdder();
+    /** Processes ended, by why: the reasons of the {@link #retire} calls. */
+    private final Map<String, LongAdder> ended = new ConcurrentHashMap<>();
     private final Thread sweeper;
     /** Set by {@link #close}: no CLI starts after it, and one that raced it is killed at once. */
     private volatile boolean closed;
@@ -84,10 +91,11 @@ public final class CliEngine implements AutoCloseable {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         this.limiter = new CliLimiter(config.maxConcurrent(), config.maxQueue());
         Config.Reuse reuse = config.reuse();
-        this.pool = new WarmPool(reuse.warm(), reuse.warmKeys(), reuse.warmIdle(), this::startSpare, this::retire);
-        this.kept = new LiveConversations(reuse.live(), reuse.liveIdle(), this::retire);
+        this.pool = new WarmPool(reuse.warm(), reuse.warmKeys(), reuse.warmIdle(), this::startSpare,
+                s -> retire(s, "spare_ended"));
+        this.kept = new LiveConversations(reuse.live(), reuse.liveIdle(), s -> retire(s, "live_ended"));
         // a held process is a turn paused, not a spare: as many may wait as may run
-        this.held = new LiveConversations(config.maxConcurrent(), reuse.toolHold(), this::retire);
+        this.held = new LiveConversations(config.maxConcurrent(), reuse.toolHold(), s -> retire(s, "held_ended"));
         try {
             this.toolServer = ToolServer.start(ToolServer.PROGRESS_EVERY);
         } catch (IOException | RuntimeException e) {
@@ -105,24 +113,25 @@ public final class CliEngine implements AutoCloseable {
      * conversation's next turn. Returns when the reply has ended ({@code Finished} or
      * {@code Failed} was delivered) or the sink wanted no more.
      *
+     * @return how the reply got its CLI ({@code NONE} if it got none: refused, or failed to start)
      * @throws IOException from the sink: the client is gone; the CLI has been killed
      */
-    public void run(Conversation conversation, ReplySink sink) throws IOException {
-        run(conversation, sink, true);
+    public CliSource run(Conversation conversation, ReplySink sink) throws IOException {
+        return run(conversation, sink, true);
     }
 
     /**
      * As {@link #run(Conversation, ReplySink)}; with {@code keepForNextTurn} false the CLI ends
      * with the turn (one of several choices: the client goes on with at most one of them).
      */
-    public void run(Conversation conversation, ReplySink sink, boolean keepForNextTurn) throws IOException {
+    public CliSource run(Conversation conversation, ReplySink sink, boolean keepForNextTurn) throws IOException {
         long deadline = System.nanoTime() + config.timeout().toNanos();
         if (!admit(sink, deadline)) {
             sink.flush();
-            return;
+            return CliSource.NONE;
         }
         try {
-            runAdmitted(conversation, sink, keepForNextTurn, deadline);
+            return runAdmitted(conversation, sink, keepForNextTurn, deadline);
         } finally {
             limiter.release();
         }
@@ -164,7 +173,7 @@ public final class CliEngine implements AutoCloseable {
         }
     }
 
-    private void runAdmitted(Conversation conversation, ReplySink sink, boolean keepForNextTurn, long deadline)
+    private CliSource runAdmitted(Conversation conversation, ReplySink sink, boolean keepForNextTurn, long deadline)
             throws IOException {
         ProcessKey key = ProcessKey.of(conversation);
         ToolNames names = ToolNames.of(key.tools());
@@ -178,21 +187,27 @@ public final class CliEngine implements AutoCloseable {
                 || (config.history() == Config.History.AUTO && seedingBroken.get());
 
         CliSession session = null;
+        CliSource source = CliSource.NONE;
+        String endedBecause = "client_gone"; // unless the turn comes back
         try {
             Placement placement = place(conversation, key, names, flatten, keepForNextTurn);
             session = placement.session();
+            source = placement.source();
             CliSession.Outcome outcome = runTurn(session, placement.line(), target, deadline);
             if (outcome == CliSession.Outcome.SEED_FAILED) {
-                retire(session);
+                retire(session, "seed_failed");
                 session = null;
                 if (seedingBroken.compareAndSet(false, true)) {
                     LOG.log(Level.WARNING, "this CLI cannot resume seeded sessions; earlier turns go in as text "
                             + "from now on (start with --history flatten to skip the first try)");
                 }
-                session = spareOrNew(key);
-                outcome = runTurn(session, CliCommand.userLine(conversation, names, true), target, deadline);
+                placement = spareOrNew(key, CliCommand.userLine(conversation, names, true));
+                session = placement.session();
+                source = placement.source();
+                outcome = runTurn(session, placement.line(), target, deadline);
             }
             boolean cutShort = limited instanceof ReplyLimits limits && limits.cutShort();
+            endedBecause = cutShort ? "cut_short" : outcome == CliSession.Outcome.SPENT ? "failed" : "not_kept";
             LiveConversations store = outcome == CliSession.Outcome.READY ? kept
                     : outcome == CliSession.Outcome.HELD ? held : null;
             if (store != null && store.enabled() && keep && !cutShort) {
@@ -206,16 +221,17 @@ public final class CliEngine implements AutoCloseable {
             sink.flush();
         } finally {
             if (session != null) {
-                retire(session);
+                retire(session, endedBecause);
             }
         }
+        return source;
     }
 
     /**
      * A process for a conversation, and the line that asks its question; no line: the process
      * was held, its calls have just been given their results, and the reply is what it says next.
      */
-    private record Placement(CliSession session, byte[] line) {}
+    private record Placement(CliSession session, byte[] line, CliSource source) {}
 
     /**
      * Where {@code conversation} runs: on the held process whose calls its question answers, or
@@ -232,14 +248,14 @@ public final class CliEngine implements AutoCloseable {
             CliSession waiting = held.take(new LiveConversations.Key(key, digest(history, true)));
             if (waiting != null) {
                 if (answer(waiting, conversation)) {
-                    return new Placement(waiting, null);
+                    return new Placement(waiting, null, CliSource.HELD);
                 }
                 LOG.log(Level.DEBUG, "a request did not answer the held tool calls of pid {0}; starting afresh", waiting.pid());
-                retire(waiting);
+                retire(waiting, "held_unanswered");
             }
             CliSession live = kept.take(new LiveConversations.Key(key, digest(history, false)));
             if (live != null) {
-                return new Placement(live, CliCommand.userLine(conversation, names, false));
+                return new Placement(live, CliCommand.userLine(conversation, names, false), CliSource.LIVE);
             }
         }
         // A seeded history cannot end with calls whose results come as the question: on resume the
@@ -247,8 +263,8 @@ public final class CliEngine implements AutoCloseable {
         // it (CLI 2.1.331). Results of calls no held CLI waits on go in with the history as text.
         boolean answersCalls = conversation.question().parts().stream().anyMatch(p -> p instanceof Part.ToolResult);
         boolean seed = !flatten && !answersCalls && !history.isEmpty() && SessionSeed.configDir(config.env()).isPresent();
-        return new Placement(seed ? start(key, names.forModel(history)) : spareOrNew(key),
-                CliCommand.userLine(conversation, names, !seed));
+        byte[] line = CliCommand.userLine(conversation, names, !seed);
+        return seed ? new Placement(start(key, names.forModel(history)), line, CliSource.COLD) : spareOrNew(key, line);
     }
 
     /**
@@ -279,7 +295,8 @@ public final class CliEngine implements AutoCloseable {
      * Ends a session no longer wanted, in the background: the reply is complete before its
      * CLI is gone. Until then the session counts as the engine's, and {@link #close} kills it.
      */
-    private void retire(CliSession session) {
+    private void retire(CliSession session, String reason) {
+        ended.computeIfAbsent(reason, r -> new LongAdder()).increment();
         ending.add(session);
         if (closed) {
             session.close();
@@ -317,9 +334,10 @@ public final class CliEngine implements AutoCloseable {
         }
     }
 
-    private CliSession spareOrNew(ProcessKey key) throws CliStartException {
+    /** A spare for {@code key} to ask {@code line}, or a process started for it. */
+    private Placement spareOrNew(ProcessKey key, byte[] line) throws CliStartException {
         CliSession spare = pool.take(key);
-        return spare != null ? spare : start(key, List.of());
+        return spare != null ? new Placement(spare, line, CliSource.POOLED) : new Placement(start(key, List.of()), line, CliSource.COLD);
     }
 
     /** A spare for the pool, or null if the CLI cannot start (the next request will say why). */
@@ -363,6 +381,7 @@ public final class CliEngine implements AutoCloseable {
                 Optional.ofNullable(toolConfig).flatMap(RunFile::path));
         try {
             CliProcess process = CliProcess.start(command.argv(), command.env(), cwd, MAX_LINE_BYTES, pipes);
+            spawns.increment();
             return new CliSession(key, process, system, seed, tools, toolConfig);
         } catch (IOException e) {
             closeFiles(system, seed, tools, toolConfig);
@@ -440,6 +459,13 @@ public final class CliEngine implements AutoCloseable {
 
     private static Duration clamp(Duration d, Duration low, Duration high) {
         return d.compareTo(low) < 0 ? low : d.compareTo(high) > 0 ? high : d;
+    }
+
+    /** The engine's counters now. */
+    public CliStats stats() {
+        Map<String, Long> endedNow = new TreeMap<>();
+        ended.forEach((reason, count) -> endedNow.put(reason, count.sum()));
+        return new CliStats(spawns.sum(), endedNow, pool.size(), kept.size(), held.size(), running.size());
     }
 
     /** Kills every CLI (running, spare, kept or held) and removes the per-run files: the server is stopping. */

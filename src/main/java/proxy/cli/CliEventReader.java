@@ -2,6 +2,7 @@ package proxy.cli;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -462,7 +463,7 @@ public final class CliEventReader {
                 reason = StopReason.END_TURN; // the StructuredOutput call is the answer, not a call for the client
             }
             Optional<String> sequence = reason == StopReason.STOP_SEQUENCE ? stopSequence : Optional.empty();
-            out.add(new ReplyEvent.Finished(reason, sequence, usage(n.get("usage")).minus(reportedEarlier)));
+            out.add(new ReplyEvent.Finished(reason, sequence, usage(n.get("usage")).withCost(turnCost(n)).minus(reportedEarlier)));
             completed = true;
             return;
         }
@@ -494,6 +495,28 @@ public final class CliEventReader {
             }
             default -> new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY, "The Claude CLI failed (" + subtype + ")");
         };
+    }
+
+    /**
+     * What this turn cost. {@code total_cost_usd} counts every turn the process has run
+     * (cli-protocol.md §2, result), so the turn's own share is the sum over the models of
+     * {@code model_usage_since_last_result}; a process's first result may fall back on the total.
+     */
+    static Optional<BigDecimal> turnCost(Node result) {
+        Node sinceLast = result.get("model_usage_since_last_result");
+        if (sinceLast.isObject()) {
+            BigDecimal sum = BigDecimal.ZERO;
+            boolean any = false;
+            for (Node model : sinceLast.values()) {
+                Optional<BigDecimal> cost = model.get("costUSD").decimalValue();
+                if (cost.isPresent()) {
+                    sum = sum.add(cost.get());
+                    any = true;
+                }
+            }
+            return any ? Optional.of(sum) : Optional.empty();
+        }
+        return result.get("result_index").longValue(-1) == 0 ? result.get("total_cost_usd").decimalValue() : Optional.empty();
     }
 
     private static Usage usage(Node u) {

@@ -12,8 +12,8 @@ import proxy.config.Config;
 /**
  * Lets a request through only if it carries the proxy's API key, as {@code Authorization: Bearer KEY}
  * (OpenAI SDKs, new Anthropic SDKs) or {@code x-api-key: KEY} (older Anthropic SDKs, the Claude
- * CLI); either header will do. Anything else is answered 401 in the route's envelope, with
- * {@code x-should-retry: false}, and never reaches the route.
+ * CLI); either header will do. Anything else is a 401 in the route's envelope (thrown to the
+ * context's {@link ErrorBoundary}), with {@code x-should-retry: false}, and never reaches the route.
  *
  * <p>Keys are compared with {@link MessageDigest#isEqual}, whose time does not depend on where
  * the bytes differ. The key is never logged, and never echoed in an answer.
@@ -33,12 +33,10 @@ public final class ApiKeyFilter extends Filter {
     }
 
     private final byte[] key;
-    private final ErrorEnvelope envelope;
     private final Api api;
 
-    public ApiKeyFilter(Config.ApiKey key, ErrorEnvelope envelope, Api api) {
+    public ApiKeyFilter(Config.ApiKey key, Api api) {
         this.key = key.value().getBytes(StandardCharsets.UTF_8);
-        this.envelope = envelope;
         this.api = api;
     }
 
@@ -67,18 +65,12 @@ public final class ApiKeyFilter extends Filter {
 
     @Override
     public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
-        if (carries(exchange, key)) {
-            chain.doFilter(exchange);
-            return;
-        }
-        try (exchange) {
-            RequestIds.of(exchange);
+        if (!carries(exchange, key)) {
             LOG.log(Level.DEBUG, "401 for {0} {1}: no or wrong API key", exchange.getRequestMethod(),
                     exchange.getRequestURI().getRawPath());
-            Exchanges.sendError(exchange, refusal(exchange), envelope);
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "client went away before the 401 was sent: {0}", e.toString());
+            throw refusal(exchange); // the error boundary answers it in the route's envelope
         }
+        chain.doFilter(exchange);
     }
 
     private HttpError refusal(HttpExchange exchange) {

@@ -136,6 +136,7 @@ public final class Bodies {
                 throw new HttpError(ErrorKind.REQUEST_TOO_LARGE,
                         "Request too large: the body is over " + (limit / (1024 * 1024)) + " MB");
             }
+            RequestRecord.of(exchange).body(body, body.length);
             return body;
         }
     }

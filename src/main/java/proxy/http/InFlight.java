@@ -1,31 +1,60 @@
 package proxy.http;
 
-import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Counts exchanges being handled so that shutdown can wait for exactly those, then stop the
- * server at once. ({@code HttpServer.stop(delay)} alone often sleeps the whole delay even when
- * nothing is running.)
+ * The requests being handled. Its filter, the first of every context, gives each exchange its
+ * {@link RequestRecord} and its request id, and counts it until it ends: shutdown waits for
+ * exactly those, then stops the server at once ({@code HttpServer.stop(delay)} alone often
+ * sleeps the whole delay even when nothing is running), and the metrics and status page read
+ * what is running now.
  */
 public final class InFlight {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
-    private int running;
+    private final Set<RequestRecord> running = ConcurrentHashMap.newKeySet();
+    private final boolean keepBodies;
 
-    /** {@code handler}, counted while it runs. */
-    public HttpHandler track(HttpHandler handler) {
-        return exchange -> {
-            enter();
-            try {
-                handler.handle(exchange);
-            } finally {
-                exit();
+    /** {@code keepBodies}: whether records keep request and reply text for the log ({@code --log-bodies}). */
+    public InFlight(boolean keepBodies) {
+        this.keepBodies = keepBodies;
+    }
+
+    /** The first filter of a context whose requests belong to {@code api} (a label: anthropic, openai, or empty). */
+    public Filter filter(String api) {
+        return new Filter() {
+            @Override
+            public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+                RequestRecord record = new RequestRecord(RequestIds.of(exchange), exchange.getRequestMethod(),
+                        exchange.getRequestURI().getRawPath(), exchange.getHttpContext().getPath(), api, keepBodies);
+                enter(record);
+                try {
+                    chain.doFilter(new ObservedExchange(exchange, record));
+                } finally {
+                    record.end(exchange.getResponseCode());
+                    exit(record);
+                }
+            }
+
+            @Override
+            public String description() {
+                return "request record and in-flight count";
             }
         };
+    }
+
+    /** The requests running now. */
+    public List<RequestRecord> running() {
+        return List.copyOf(running);
     }
 
     /** Waits until no exchange is being handled, or {@code limit} has passed; true if idle. */
@@ -33,7 +62,7 @@ public final class InFlight {
         long nanos = limit.toNanos();
         lock.lock();
         try {
-            while (running > 0) {
+            while (!running.isEmpty()) {
                 if (nanos <= 0) {
                     return false;
                 }
@@ -42,25 +71,26 @@ public final class InFlight {
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return running == 0;
+            return running.isEmpty();
         } finally {
             lock.unlock();
         }
     }
 
-    private void enter() {
+    private void enter(RequestRecord record) {
         lock.lock();
         try {
-            running++;
+            running.add(record);
         } finally {
             lock.unlock();
         }
     }
 
-    private void exit() {
+    private void exit(RequestRecord record) {
         lock.lock();
         try {
-            if (--running == 0) {
+            running.remove(record);
+            if (running.isEmpty()) {
                 idle.signalAll();
             }
         } finally {

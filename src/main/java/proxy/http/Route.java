@@ -3,26 +3,20 @@ package proxy.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import proxy.chat.ErrorKind;
 
 /**
  * One endpoint: an exact path, a handler per method, and the error envelope of the API it
- * belongs to. It owns the exchange: it closes it on every path, turns {@link HttpError} into
- * the envelope while the status line has not gone out, answers unexpected exceptions with a
- * generic 500 (the stack trace goes to the log, never to the client), and treats a client that
- * hung up as routine.
+ * belongs to, which the context's {@link ErrorBoundary} answers its errors in. A path it does
+ * not serve is a 404, a method it does not answer a 405 with {@code Allow}.
  *
  * <p>{@code HttpServer} matches contexts by prefix, so the route checks the whole path itself:
  * {@code /health/x} is a 404, not a health check.
  */
 public final class Route implements HttpHandler {
-
-    private static final System.Logger LOG = System.getLogger(Route.class.getName());
 
     private final String path;
     private final boolean prefix;
@@ -56,23 +50,7 @@ public final class Route implements HttpHandler {
     }
 
     @Override
-    public void handle(HttpExchange exchange) {
-        try {
-            RequestIds.of(exchange);
-            dispatch(exchange);
-        } catch (HttpError e) {
-            answer(exchange, e);
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "client went away: {0}", e.toString());
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "unexpected failure on " + exchange.getRequestMethod() + " " + requestPath(exchange), e);
-            answer(exchange, new HttpError(ErrorKind.INTERNAL, "Internal error; see the proxy log"));
-        } finally {
-            exchange.close();
-        }
-    }
-
-    private void dispatch(HttpExchange exchange) throws IOException {
+    public void handle(HttpExchange exchange) throws IOException {
         String requestPath = requestPath(exchange);
         String method = exchange.getRequestMethod();
         if (path == null || !matches(requestPath)) {
@@ -89,21 +67,13 @@ public final class Route implements HttpHandler {
         return prefix ? requestPath.startsWith(path) && requestPath.length() > path.length() : requestPath.equals(path);
     }
 
-    private void answer(HttpExchange exchange, HttpError error) {
-        if (Exchanges.responseStarted(exchange)) {
-            // the handler's stream writer reports in-band; nothing more can be said here
-            LOG.log(Level.DEBUG, "error after the response started: {0}", error.getMessage());
-            return;
-        }
-        try {
-            Exchanges.sendError(exchange, error, envelope);
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "client went away before the error was sent: {0}", e.toString());
-        }
-    }
-
     private static String requestPath(HttpExchange exchange) {
         return exchange.getRequestURI().getRawPath();
+    }
+
+    /** The envelope of the API this route belongs to. */
+    public ErrorEnvelope envelope() {
+        return envelope;
     }
 
     /** The path this route serves (for {@code createContext}). */

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A parsed JSON value to navigate without null checks: {@code line.get("event").get("delta").text("text")}.
@@ -108,6 +110,12 @@ public final class Node {
         return value instanceof List<?> l ? (List<Node>) l : Collections.emptyList();
     }
 
+    /** The field values of an object, in order, else an empty list. */
+    @SuppressWarnings("unchecked")
+    public List<Node> values() {
+        return value instanceof Map<?, ?> m ? List.copyOf(((Map<String, Node>) m).values()) : Collections.emptyList();
+    }
+
     /** The string value, or null when this is not a string. */
     public String text() {
         return value instanceof String s ? s : null;
@@ -120,6 +128,17 @@ public final class Node {
 
     public long longValue(long otherwise) {
         return value instanceof Number n ? n.longValue() : otherwise;
+    }
+
+    /** The number, exactly as written where it can be (a double is taken at its shortest decimal form). */
+    public Optional<BigDecimal> decimalValue() {
+        return switch (value) {
+            case BigDecimal d -> Optional.of(d);
+            case Double d when Double.isFinite(d) -> Optional.of(BigDecimal.valueOf(d).stripTrailingZeros());
+            case Float f when Float.isFinite(f) -> Optional.of(new BigDecimal(f.toString()));
+            case Number n when !(n instanceof Double || n instanceof Float) -> Optional.of(new BigDecimal(n.toString()));
+            case null, default -> Optional.empty();
+        };
     }
 
     public boolean isTrue() {

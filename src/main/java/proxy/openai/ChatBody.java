@@ -127,7 +127,7 @@ final class ChatBody {
     byte[] json(String id, long created, String model, boolean reasoning) {
         Usage total = Usage.ZERO;
         for (Choice c : choices) {
-            total = ChatChunks.add(total, c.usage);
+            total = total.plus(c.usage);
         }
         Usage usage = total;
         return Json.bytes(g -> {

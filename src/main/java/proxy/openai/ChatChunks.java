@@ -53,12 +53,9 @@ final class ChatChunks {
         g.writeObjectFieldStart("prompt_tokens_details");
         g.writeNumberField("cached_tokens", u.cacheReadInputTokens());
         g.writeEndObject();
+        if (u.costUsd().isPresent()) { // the proxy's own field: what the CLI says the turn cost
+            g.writeNumberField("cost_usd", u.costUsd().get());
+        }
         g.writeEndObject();
-    }
-
-    static Usage add(Usage a, Usage b) {
-        return new Usage(a.inputTokens() + b.inputTokens(), a.outputTokens() + b.outputTokens(),
-                a.cacheCreationInputTokens() + b.cacheCreationInputTokens(),
-                a.cacheReadInputTokens() + b.cacheReadInputTokens());
     }
 }

@@ -16,6 +16,7 @@ import proxy.config.Config;
 import proxy.http.Bodies;
 import proxy.http.Exchanges;
 import proxy.http.HttpError;
+import proxy.http.RequestRecord;
 
 /**
  * {@code POST /v1/chat/completions}: the body becomes a conversation, each of its {@code n}
@@ -47,32 +48,35 @@ public final class ChatCompletionsHandler implements HttpHandler {
             exchange.getResponseHeaders().set("x-claude-proxy-ignored", String.join(", ", request.ignored()));
         }
         Conversation conversation = request.conversation();
+        RequestRecord record = RequestRecord.of(exchange);
+        record.request(request.model(), request.stream());
         boolean reasoning = conversation.thinking();
         String id = ChatChunks.newId();
         long created = System.currentTimeMillis() / 1000; // OpenAI counts seconds
         if (request.stream()) {
             try (ChatStream stream = new ChatStream(exchange, id, created, request.model(), request.n(),
                     request.includeUsage(), reasoning, request.legacyFunctions())) {
-                runChoices(conversation, request.n(), stream::choice);
+                runChoices(conversation, request.n(), i -> record.observe(stream.choice(i)), record);
                 throwIfFailed(stream.failure());
             }
         } else {
             ChatBody body = new ChatBody(request.n(), request.legacyFunctions());
-            runChoices(conversation, request.n(), body::choice);
+            runChoices(conversation, request.n(), i -> record.observe(body.choice(i)), record);
             throwIfFailed(body.failure());
             Exchanges.sendJson(exchange, 200, body.json(id, created, request.model(), reasoning));
         }
     }
 
     /** Runs the {@code n} choices, the first on this thread and the others on virtual threads, and waits for all. */
-    private void runChoices(Conversation conversation, int n, IntFunction<ReplySink> sinks) throws IOException {
+    private void runChoices(Conversation conversation, int n, IntFunction<ReplySink> sinks, RequestRecord record)
+            throws IOException {
         List<Thread> others = new ArrayList<>();
         IOException[] clientGone = new IOException[1];
         for (int i = 1; i < n; i++) {
             ReplySink sink = sinks.apply(i);
             others.add(Thread.ofVirtual().name("choice-" + i).start(() -> {
                 try {
-                    engine.run(conversation, sink, false);
+                    record.cli(engine.run(conversation, sink, false));
                 } catch (IOException e) {
                     synchronized (clientGone) {
                         clientGone[0] = e;
@@ -82,7 +86,7 @@ public final class ChatCompletionsHandler implements HttpHandler {
         }
         try {
             // with several choices the client goes on with at most one: keep none of their CLIs
-            engine.run(conversation, sinks.apply(0), n == 1);
+            record.cli(engine.run(conversation, sinks.apply(0), n == 1));
         } finally {
             for (Thread t : others) {
                 try {

@@ -169,7 +169,7 @@ final class ChatStream implements Closeable {
             }
             case ReplyEvent.Finished f -> {
                 chunk(index, g -> { }, ChatChunks.finishReason(f.reason(), shown[index].calls.size(), legacyFunctions));
-                usage = ChatChunks.add(usage, f.usage());
+                usage = usage.plus(f.usage());
                 if (++finishedChoices == choices) {
                     if (includeUsage) {
                         sse.event(null, Json.bytes(g -> {

@@ -206,6 +206,9 @@ final class ResponseJson {
         g.writeNumberField("reasoning_tokens", 0);
         g.writeEndObject();
         g.writeNumberField("total_tokens", input + u.outputTokens());
+        if (u.costUsd().isPresent()) { // the proxy's own field: what the CLI says the turn cost
+            g.writeNumberField("cost_usd", u.costUsd().get());
+        }
         g.writeEndObject();
     }
 

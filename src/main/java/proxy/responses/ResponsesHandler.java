@@ -18,6 +18,7 @@ import proxy.http.ImageUrls;
 import proxy.http.RequestIds;
 import proxy.json.Json;
 import proxy.openai.ModelMap;
+import proxy.http.RequestRecord;
 
 /**
  * The OpenAI Responses API: {@code POST /v1/responses} runs a request's input (after the turns
@@ -52,6 +53,8 @@ public final class ResponsesHandler {
         }
         Conversation conversation = withPrevious(request);
         String id = RequestIds.newId("resp_");
+        RequestRecord record = RequestRecord.of(exchange);
+        record.request(request.model(), request.stream());
         long createdAt = System.currentTimeMillis() / 1000;
         if (request.stream()) {
             try (ResponseStream stream = new ResponseStream(exchange, id, createdAt, request.model(), request.echo(),
@@ -59,12 +62,12 @@ public final class ResponsesHandler {
                 if (request.store()) {
                     stream.beforeEnd(() -> store(id, conversation, stream.output(), stream.response()));
                 }
-                engine.run(conversation, stream);
+                record.cli(engine.run(conversation, record.observe(stream)));
                 throwIfFailed(stream.failure());
             }
         } else {
             ResponseOutput output = new ResponseOutput(id, request.functions(), request.reasoningSummary());
-            engine.run(conversation, output);
+            record.cli(engine.run(conversation, record.observe(output)));
             throwIfFailed(output.failure());
             byte[] json = new ResponseJson(id, createdAt, request.model(), request.echo()).render(output);
             if (request.store()) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,7 +125,8 @@ class CliEventReaderTest {
                 new TextDelta(0, " answering"),
                 new TextDelta(0, " in deltas."),
                 new BlockStopped(0),
-                new Finished(StopReason.END_TURN, Optional.empty(), new Usage(12306, 11, 0, 0))),
+                new Finished(StopReason.END_TURN, Optional.empty(), new Usage(12306, 11, 0, 0,
+                        Optional.of(new BigDecimal("0.049443999999999995"))))),
                 events("02-stream-json-partial", false));
     }
 

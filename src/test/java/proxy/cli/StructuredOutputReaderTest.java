@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ class StructuredOutputReaderTest {
                 new TextDelta(0, "y\": \"P"),
                 new TextDelta(0, "aris\"}"),
                 new BlockStopped(0),
-                new Finished(StopReason.END_TURN, Optional.empty(), new Usage(10, 3, 0, 0))),
+                new Finished(StopReason.END_TURN, Optional.empty(), new Usage(10, 3, 0, 0, Optional.of(new BigDecimal("0.00005"))))),
                 events("x-json-schema"));
     }
 
