@@ -56,6 +56,10 @@ public final class Main {
                 out.println("claude-proxy " + Version.VALUE);
                 yield ExitCode.OK;
             }
+            case Args.PrintConfig p -> {
+                out.print(p.text());
+                yield ExitCode.OK;
+            }
             case Args.Run r -> {
                 try {
                     Server server = Server.start(r.config(), out);
