@@ -51,8 +51,8 @@ public enum Option {
     ALLOWED_TOOLS("allowed-tools", "LIST", "none", "agent mode: tools that run without a permission check (--allowedTools)"),
     PERMISSION_MODE("permission-mode", "MODE", "the CLI's own", "agent mode: the CLI's --permission-mode "
             + "(bypassPermissions only if given here)"),
-    LOG_LEVEL("log-level", "error|warning|info|debug|trace", "info",
-            "the proxy's own log level (other loggers: info, or stricter if this is)"),
+    LOG_LEVEL("log-level", "LEVEL", "info", "error, warning, info, debug or trace: the proxy's own loggers' level "
+            + "(other loggers: info, or this if stricter)"),
     LOG_FORMAT("log-format", "text|json", "text", "log records on stderr as text lines, or one JSON object per line"),
     LOG_BODIES("log-bodies", null, "off", "let log records carry prompt and completion text");
 
