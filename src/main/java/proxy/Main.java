@@ -7,6 +7,7 @@ import java.util.Map;
 import proxy.config.Args;
 import proxy.config.ExitCode;
 import proxy.config.UsageException;
+import proxy.log.ProxyLoggerFinder;
 
 /** {@code claude-proxy}: command line → {@link proxy.config.Config} → {@link Server}. */
 public final class Main {
@@ -16,26 +17,12 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        oneLineLogs();
+        // LOG above made the JDK load proxy.log's finder: records before the configuration is known are INFO text
         ExitCode code = run(args, System.getenv(), System.out, System.err);
         if (code != null) {
             System.exit(code.value());
         }
         // null: the server runs on its own (non-daemon) dispatcher thread until SIGTERM/SIGINT
-    }
-
-    /**
-     * One line per log record, for both System.Logger back ends: java.util.logging on the class
-     * path, and the JDK's simple console logger in the jlink image, which has no java.logging.
-     * An operator's own setting wins.
-     */
-    private static void oneLineLogs() {
-        String format = "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n";
-        for (String key : new String[] {"java.util.logging.SimpleFormatter.format", "jdk.system.logger.format"}) {
-            if (System.getProperty(key) == null) {
-                System.setProperty(key, format);
-            }
-        }
     }
 
     /** Starts the server and returns null, or returns the exit code when there is nothing to serve. */
@@ -56,16 +43,21 @@ public final class Main {
                 out.println("claude-proxy " + Version.VALUE);
                 yield ExitCode.OK;
             }
+            case Args.PrintConfig p -> {
+                out.print(p.text());
+                yield ExitCode.OK;
+            }
             case Args.Run r -> {
+                ProxyLoggerFinder.configure(r.config().logging());
                 try {
                     Server server = Server.start(r.config(), out);
                     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
                         server.close();
-                        err.println("claude-proxy stopped");
+                        LOG.log(Level.INFO, "claude-proxy stopped"); // a log record, so that it is JSON with --log-format json
                     }));
                     yield null;
                 } catch (IOException e) {
-                    err.println("claude-proxy: cannot listen on " + r.config().host() + ":" + r.config().port()
+                    LOG.log(Level.ERROR, "claude-proxy: cannot listen on " + r.config().host() + ":" + r.config().port()
                             + ": " + e.getMessage());
                     yield ExitCode.CANNOT_START;
                 } catch (RuntimeException e) {

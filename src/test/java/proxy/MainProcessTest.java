@@ -16,7 +16,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import proxy.config.ExitCode;
+import proxy.log.LogSinkTest;
 
 /** {@code Main} as a subprocess: start, serve, stop on SIGTERM, and the exit codes. */
 class MainProcessTest {
@@ -64,6 +66,52 @@ class MainProcessTest {
             assertEquals(ExitCode.CANNOT_START.value(), r.exitCode(), r.stderr());
             assertTrue(r.stderr().contains("claude-proxy: cannot listen on 127.0.0.1:" + taken.server().port()), r.stderr());
         }
+    }
+
+    /** A log collector reads stderr line by line: with {@code --log-format json}, every line must be a JSON record. */
+    @Test
+    void logFormatJsonMakesEveryStderrLineAJsonRecord(@TempDir Path config) throws Exception {
+        Map<String, String> noConfigFile = Map.of("XDG_CONFIG_HOME", config.toString());
+        try (ProxyProcess proxy = ProxyProcess.start(
+                main("--port", "0", "--claude", FakeCli.SCRIPT.toString(), "--log-format", "json"), noConfigFile)) {
+            ProxyProcess.Result end = proxy.terminate();
+            List<String> lines = end.stderr().lines().toList();
+            assertTrue(lines.size() >= 2, end.stderr());
+            List<String> messages = new ArrayList<>();
+            for (String line : lines) {
+                Map<String, String> record = LogSinkTest.fields(line);
+                assertTrue(record.get("time").matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), line);
+                assertTrue(record.get("logger").startsWith("proxy."), line);
+                assertTrue(List.of("ERROR", "WARNING", "INFO").contains(record.get("level")), line);
+                messages.add(record.get("message"));
+            }
+            assertTrue(messages.stream().anyMatch(m -> m.startsWith("CLI working directory: ")), end.stderr());
+            assertTrue(messages.contains("claude-proxy stopped"), end.stderr());
+        }
+    }
+
+    @Test
+    void printConfigPrintsTheSettingsAndStartsNothing(@TempDir Path config) throws Exception {
+        Path file = Files.createDirectories(config.resolve("claude-proxy")).resolve("config.env");
+        Files.writeString(file, "CLAUDE_PROXY_PORT=1\nCLAUDE_PROXY_API_KEY='sekrit-sekrit'\n");
+        ProxyProcess.Result r = ProxyProcess.run(main("--print-config", "--max-n", "2"),
+                Map.of("XDG_CONFIG_HOME", config.toString(), "CLAUDE_PROXY_LIVE", "0"));
+        assertEquals(ExitCode.OK.value(), r.exitCode(), r.stderr());
+        assertEquals("", r.stderr());
+        assertTrue(r.stdout().contains("--port                   1  (file " + file + ":1)\n"), r.stdout());
+        assertTrue(r.stdout().contains("--api-key                (set, 13 chars)  (file " + file + ":2)\n"), r.stdout());
+        assertTrue(r.stdout().contains("--live                   0  (env CLAUDE_PROXY_LIVE)\n"), r.stdout());
+        assertTrue(r.stdout().contains("--max-n                  2  (flag)\n"), r.stdout());
+        assertFalse(r.stdout().contains("sekrit"), r.stdout());
+        assertFalse(r.stdout().contains("listening"), r.stdout());
+    }
+
+    @Test
+    void aBadConfigFileLineIsTheUsageExitCode(@TempDir Path config) throws Exception {
+        Path file = Files.writeString(config.resolve("bad.env"), "# fine\nCLAUDE_PROXY_NO_SUCH=1\n");
+        ProxyProcess.Result r = ProxyProcess.run(main("--config", file.toString()), Map.of());
+        assertEquals(ExitCode.USAGE.value(), r.exitCode());
+        assertTrue(r.stderr().startsWith("claude-proxy: " + file + ":2: unknown name 'CLAUDE_PROXY_NO_SUCH'"), r.stderr());
     }
 
     @Test

@@ -15,9 +15,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Turns the command line and the environment into a {@link Config}. A flag wins over its
- * environment variable, which wins over the default. Flags take {@code --name value} or
- * {@code --name=value}.
+ * Turns the command line, the environment and a config file into a {@link Config}. A flag wins
+ * over its environment variable, which wins over the config file ({@link ConfigFile}), which wins
+ * over the default. Flags take {@code --name value} or {@code --name=value}.
  */
 public final class Args {
 
@@ -30,12 +30,19 @@ public final class Args {
 
     public record Version() implements Parsed {}
 
+    /**
+     * {@code --print-config}: the configuration is valid, and {@code text} lists every setting
+     * with its value and source, the API key masked.
+     */
+    public record PrintConfig(Config config, String text) implements Parsed {}
+
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
     private Args() {}
 
     public static Parsed parse(String[] args, Map<String, String> env) throws UsageException {
-        Map<Option, String> given = new EnumMap<>(Option.class);
+        Map<Option, String> flags = new EnumMap<>(Option.class);
+        boolean printConfig = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -43,6 +50,10 @@ public final class Args {
             }
             if (arg.equals("--version")) {
                 return new Version();
+            }
+            if (arg.equals("--print-config")) {
+                printConfig = true;
+                continue;
             }
             String name = arg;
             String value = null;
@@ -63,22 +74,63 @@ public final class Args {
                 }
                 value = args[++i];
             }
-            given.put(option, value);
+            flags.put(option, value);
         }
-        if (given.containsKey(Option.API_KEY) && given.containsKey(Option.API_KEY_FILE)) {
+        if (flags.containsKey(Option.API_KEY) && flags.containsKey(Option.API_KEY_FILE)) {
             throw new UsageException("give " + Option.API_KEY.flag() + " or " + Option.API_KEY_FILE.flag() + ", not both");
         }
-        if (given.containsKey(Option.API_KEY) || given.containsKey(Option.API_KEY_FILE)) {
+        if (flags.containsKey(Option.API_KEY) || flags.containsKey(Option.API_KEY_FILE)) {
             // a key given on the command line wins over both environment variables
             env = withoutKeys(env, Option.API_KEY.envVar(), Option.API_KEY_FILE.envVar());
         }
+        Map<Option, Setting> settings = new EnumMap<>(Option.class);
+        flags.forEach((option, value) -> settings.put(option, Setting.flag(value)));
+        Map<Option, Setting> fromEnv = new EnumMap<>(Option.class);
         for (Option option : Option.values()) {
-            String fromEnv = env.get(option.envVar());
-            if (!given.containsKey(option) && fromEnv != null && !fromEnv.isEmpty()) {
-                given.put(option, fromEnv);
+            String value = env.get(option.envVar());
+            if (value != null && !value.isEmpty()) {
+                fromEnv.put(option, Setting.env(option.envVar(), value));
             }
         }
-        return new Run(toConfig(given, env));
+        below(settings, fromEnv);
+        ConfigFile.Location file = ConfigFile.locate(settings.get(Option.CONFIG), env);
+        if (file.path().isPresent()) {
+            below(settings, ConfigFile.read(file.path().get(), file.shown()));
+        }
+        Map<Option, String> given = new EnumMap<>(Option.class);
+        settings.forEach((option, setting) -> given.put(option, setting.value()));
+        Config config;
+        try {
+            config = toConfig(given, env);
+        } catch (UsageException e) {
+            throw pointAtFileLine(e, settings);
+        }
+        return printConfig ? new PrintConfig(config, ConfigReport.text(settings, file, config)) : new Run(config);
+    }
+
+    /**
+     * Adds the settings of a lower layer where the higher ones left a gap. The key is one setting
+     * in two forms: once a higher layer gave {@code --api-key} or {@code --api-key-file}, neither
+     * form is taken from a lower one.
+     */
+    private static void below(Map<Option, Setting> settings, Map<Option, Setting> lower) {
+        boolean keyGiven = settings.containsKey(Option.API_KEY) || settings.containsKey(Option.API_KEY_FILE);
+        lower.forEach((option, setting) -> {
+            boolean keyForm = option == Option.API_KEY || option == Option.API_KEY_FILE;
+            if (!(keyGiven && keyForm)) {
+                settings.putIfAbsent(option, setting);
+            }
+        });
+    }
+
+    /** A bad value read from a config file names the file and line, since the flag is nowhere to be seen. */
+    private static UsageException pointAtFileLine(UsageException e, Map<Option, Setting> settings) {
+        for (Map.Entry<Option, Setting> s : settings.entrySet()) {
+            if (s.getValue().file() && e.getMessage().startsWith(s.getKey().flag() + " ")) {
+                return new UsageException(e.getMessage() + " (" + s.getValue().source() + ")");
+            }
+        }
+        return e;
     }
 
     private static Map<String, String> withoutKeys(Map<String, String> env, String... names) {
@@ -157,7 +209,9 @@ public final class Args {
                 systemPrompt, history, models, modelMap, maxN, fetchImages, responses, mode, tools, allowedTools, permissionMode, cliEnv,
                 access, new Config.Connections(
                         duration(given, Option.REQUEST_TIMEOUT, Config.DEFAULT_CONNECTIONS.requestTimeout()),
-                        intIn(given, Option.MAX_CONNECTIONS, Config.DEFAULT_CONNECTIONS.max(), 1, 1_000_000)));
+                        intIn(given, Option.MAX_CONNECTIONS, Config.DEFAULT_CONNECTIONS.max(), 1, 1_000_000)),
+                new Config.Logging(logLevel(given), choice(given, Option.LOG_FORMAT, Config.DEFAULT_LOGGING.format()),
+                        onOff(given, Option.LOG_BODIES)));
     }
 
     /**
@@ -253,6 +307,23 @@ public final class Args {
         };
     }
 
+    /** The five levels of {@link System.Logger.Level} a person means (not ALL or OFF). */
+    private static System.Logger.Level logLevel(Map<Option, String> given) throws UsageException {
+        String text = given.get(Option.LOG_LEVEL);
+        if (text == null) {
+            return Config.DEFAULT_LOGGING.level();
+        }
+        return switch (text.strip().toLowerCase(Locale.ROOT)) {
+            case "error" -> System.Logger.Level.ERROR;
+            case "warning" -> System.Logger.Level.WARNING;
+            case "info" -> System.Logger.Level.INFO;
+            case "debug" -> System.Logger.Level.DEBUG;
+            case "trace" -> System.Logger.Level.TRACE;
+            default -> throw new UsageException(Option.LOG_LEVEL.flag() + " must be one of error, warning, info, debug,"
+                    + " trace, not '" + text + "'");
+        };
+    }
+
     private static List<String> list(String text) {
         return java.util.Arrays.stream(text.split(",")).map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
     }
@@ -341,13 +412,16 @@ public final class Args {
         StringBuilder sb = new StringBuilder();
         sb.append("Usage: claude-proxy [OPTIONS]\n\n")
           .append("Serves the Anthropic Messages and OpenAI Chat Completions APIs on top of the Claude Code CLI.\n\n")
-          .append("Options (a flag wins over its environment variable, which wins over the default):\n");
+          .append("Options (a flag wins over its environment variable, which wins over the config file,\n")
+          .append("which wins over the default):\n");
         for (Option o : Option.values()) {
             sb.append(String.format("  %-26s %s%n", (o.flag() + " " + o.metavar()).strip(), o.help()));
             sb.append(String.format("  %-26s env %s, default: %s%n", "", o.envVar(), o.defaultText()));
         }
         sb.append(String.format("  %-26s %s%n", "--help", "print this help and exit"));
         sb.append(String.format("  %-26s %s%n", "--version", "print the version and exit"));
+        sb.append(String.format("  %-26s %s%n", "--print-config",
+                "print every setting, its value and where it came from (key masked), and exit"));
         return sb.toString();
     }
 }

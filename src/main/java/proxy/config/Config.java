@@ -37,6 +37,7 @@ import java.util.Optional;
  * @param env               the environment the proxy was started with (less the API key); the CLI inherits it
  * @param access            who may call the client APIs: the API key and the CORS origins
  * @param connections       how long a request may take to arrive, and how many connections may be open
+ * @param logging           the proxy's log level and format, and whether logs may carry prompt and completion text
  */
 public record Config(
         String host,
@@ -65,7 +66,27 @@ public record Config(
         Optional<String> permissionMode,
         Map<String, String> env,
         Access access,
-        Connections connections) {
+        Connections connections,
+        Logging logging) {
+
+    /**
+     * How the proxy logs (to stderr, through its own {@code System.LoggerFinder}, {@code proxy.log}).
+     *
+     * @param level  the threshold of the proxy's own loggers (names starting with {@code proxy.});
+     *               other loggers keep INFO unless this is stricter
+     * @param format text lines, or one JSON object per line
+     * @param bodies whether log records may carry prompt and completion text (off: never)
+     */
+    public record Logging(System.Logger.Level level, LogFormat format, boolean bodies) {}
+
+    public enum LogFormat {
+        /** {@code 2026-12-04 17:00:00 INFO proxy.Server: message}, a stack trace on the lines after it. */
+        TEXT,
+        /** {@code {"time":...,"level":...,"logger":...,"message":...,"error":...}}, one per line. */
+        JSON
+    }
+
+    public static final Logging DEFAULT_LOGGING = new Logging(System.Logger.Level.INFO, LogFormat.TEXT, false);
 
     /**
      * What a client connection may take, enforced by the JDK server (its properties
@@ -202,6 +223,6 @@ public record Config(
     public Config withEnv(Map<String, String> newEnv) {
         return new Config(host, port, claude, cwd, maxConcurrent, maxQueue, queueTimeout, reuse, timeout, firstEventTimeout, idleTimeout,
                 keepAlive, cliMaxRetries, systemPrompt, history, models, modelMap, maxN, fetchImages, responses, mode, tools, allowedTools, permissionMode, newEnv,
-                access, connections);
+                access, connections, logging);
     }
 }

@@ -5,6 +5,8 @@ package proxy.config;
  * {@code --help}. Parsing lives in {@link Args}; this enum is the single list of names.
  */
 public enum Option {
+    CONFIG("config", "FILE", "$XDG_CONFIG_HOME/claude-proxy/config.env (else ~/.config/...) if it exists",
+            "read settings from this file of CLAUDE_PROXY_NAME=value lines (below flags and environment)"),
     HOST("host", "ADDR", "127.0.0.1", "address to bind (loopback by default)"),
     PORT("port", "N", "8000", "port to listen on; 0 picks any free port"),
     API_KEY("api-key", "KEY", "none", "key every client request must carry (Authorization: Bearer KEY or x-api-key: KEY)"),
@@ -48,7 +50,11 @@ public enum Option {
     TOOLS("tools", "LIST", "the CLI's own set", "agent mode: tools the CLI may use (its --tools)"),
     ALLOWED_TOOLS("allowed-tools", "LIST", "none", "agent mode: tools that run without a permission check (--allowedTools)"),
     PERMISSION_MODE("permission-mode", "MODE", "the CLI's own", "agent mode: the CLI's --permission-mode "
-            + "(bypassPermissions only if given here)");
+            + "(bypassPermissions only if given here)"),
+    LOG_LEVEL("log-level", "LEVEL", "info", "error, warning, info, debug or trace: the proxy's own loggers' level "
+            + "(other loggers: info, or this if stricter)"),
+    LOG_FORMAT("log-format", "text|json", "text", "log records on stderr as text lines, or one JSON object per line"),
+    LOG_BODIES("log-bodies", null, "off", "let log records carry prompt and completion text");
 
     private final String flag;
     private final String metavar;
