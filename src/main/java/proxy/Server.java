@@ -83,7 +83,7 @@ public final class Server implements AutoCloseable {
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory());
         http.setExecutor(executor);
 
-        InFlight inFlight = new InFlight(false);
+        InFlight inFlight = new InFlight(config.logging().bodies());
         ImageUrls images = new ImageUrls(config.fetchImages());
         wire(http, inFlight, config, engine, images);
 
@@ -115,7 +115,7 @@ public final class Server implements AutoCloseable {
      */
     private static void wire(HttpServer http, InFlight inFlight, Config config, CliEngine engine, ImageUrls images) {
         Metrics metrics = new Metrics();
-        Access access = new Access(http, inFlight, new AccessLog(false), metrics, config.access());
+        Access access = new Access(http, inFlight, new AccessLog(), metrics, config.access());
         HealthHandler health = new HealthHandler(new CliVersionProbe(config.claude(), config.env()), access::holdsKey);
         MessagesHandler messages = new MessagesHandler(engine, images);
         ChatCompletionsHandler chat = new ChatCompletionsHandler(engine, config, images);

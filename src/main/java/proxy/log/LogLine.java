@@ -31,16 +31,21 @@ final class LogLine {
 
     /**
      * {@code {"time":"2026-12-04T17:00:00.123Z","level":"INFO","logger":"proxy.Server","message":"...","error":"..."}}
-     * and a newline, as UTF-8; {@code error} (the stack trace) only with a throwable. The generator
+     * and a newline, as UTF-8; {@code error} (the stack trace) only with a throwable; {@link LogFields}
+     * in place of the message. The generator
      * escapes line breaks, so a record is always exactly one line.
      */
-    static byte[] json(Instant time, Level level, String logger, String message, Throwable thrown) {
+    static byte[] json(Instant time, Level level, String logger, Object message, Throwable thrown) {
         byte[] object = Json.bytes(g -> {
             g.writeStartObject();
             g.writeStringField("time", JSON_TIME.format(time));
             g.writeStringField("level", level.getName());
             g.writeStringField("logger", logger);
-            g.writeStringField("message", message);
+            if (message instanceof LogFields fields) {
+                fields.write(g);
+            } else {
+                g.writeStringField("message", String.valueOf(message));
+            }
             if (thrown != null) {
                 g.writeStringField("error", stackTrace(thrown));
             }

@@ -47,9 +47,10 @@ final class LogSink {
         return level.getSeverity() >= threshold.getSeverity();
     }
 
-    void write(String logger, Level level, String message, Throwable thrown) {
+    /** {@code message}: a String, or {@link LogFields}. */
+    void write(String logger, Level level, Object message, Throwable thrown) {
         byte[] line = switch (format) {
-            case TEXT -> LogLine.utf8(LogLine.text(clock.instant(), clock.getZone(), level, logger, message, thrown));
+            case TEXT -> LogLine.utf8(LogLine.text(clock.instant(), clock.getZone(), level, logger, message.toString(), thrown));
             case JSON -> LogLine.json(clock.instant(), level, logger, message, thrown);
         };
         PrintStream stream = out.get();

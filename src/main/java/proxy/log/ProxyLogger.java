@@ -33,7 +33,12 @@ final class ProxyLogger implements System.Logger {
 
     @Override
     public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-        if (isLoggable(level)) {
+        if (!isLoggable(level)) {
+            return;
+        }
+        if (params != null && params.length == 1 && params[0] instanceof LogFields fields && "{0}".equals(format)) {
+            sink.write(name, level, fields, null);
+        } else {
             sink.write(name, level, LogLine.message(localized(bundle, format), params), null);
         }
     }

@@ -11,12 +11,14 @@ import java.util.Optional;
 import proxy.chat.Usage;
 import proxy.http.RequestRecord;
 import proxy.json.Json;
+import proxy.log.LogFields;
 
 /**
  * One line per request on the logger {@code proxy.access}, once it has ended: id, method, path,
  * status, total time, API, model, stream or not, time to first token, tokens, cost and how the
- * CLI was had. As {@code key=value} text, or one JSON object for machines ({@code --log-format
- * json}). No prompt or completion text, unless the records keep bodies ({@code --log-bodies}).
+ * CLI was had. As {@code key=value} text, or as the fields of the record's JSON object with
+ * {@code --log-format json} ({@link LogFields}). No prompt or completion text, unless the
+ * records keep bodies ({@code --log-bodies}).
  *
  * <p>Health checks and metric scrapes that succeed are logged at debug: a load balancer polls
  * them every few seconds.
@@ -24,12 +26,6 @@ import proxy.json.Json;
 public final class AccessLog extends Filter {
 
     private static final System.Logger LOG = System.getLogger("proxy.access");
-
-    private final boolean json;
-
-    public AccessLog(boolean json) {
-        this.json = json;
-    }
 
     @Override
     public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
@@ -40,7 +36,7 @@ public final class AccessLog extends Filter {
             boolean routine = r.status() == 200 && (r.route().equals("/health") || r.route().equals("/metrics"));
             Level level = routine ? Level.DEBUG : Level.INFO;
             if (LOG.isLoggable(level)) {
-                LOG.log(level, json ? json(r) : text(r));
+                LOG.log(level, "{0}", new Line(r));
             }
         }
     }
@@ -75,40 +71,50 @@ public final class AccessLog extends Filter {
         return b.toString();
     }
 
-    static String json(RequestRecord r) {
-        return new String(Json.bytes(g -> {
-            g.writeStartObject();
-            g.writeStringField("id", r.id());
-            g.writeStringField("method", r.method());
-            g.writeStringField("path", r.path());
-            g.writeNumberField("status", r.status());
-            g.writeNumberField("seconds", round(r.seconds()));
-            if (!r.api().isEmpty()) {
-                g.writeStringField("api", r.api());
-            }
-            if (r.model().isPresent()) {
-                g.writeStringField("model", r.model().get());
-                g.writeBooleanField("stream", r.stream());
-                g.writeStringField("cli", r.cli().label());
-            }
-            Optional<Double> ttft = r.timeToFirstToken();
-            if (ttft.isPresent()) {
-                g.writeNumberField("ttft_seconds", round(ttft.get()));
-            }
-            if (r.usage().isPresent()) {
-                writeUsage(g, r.usage().get());
-            }
-            if (r.costUsd().isPresent()) {
-                g.writeNumberField("cost_usd", r.costUsd().get());
-            }
-            if (r.requestBody().isPresent()) {
-                g.writeStringField("request_body", r.requestBody().get());
-            }
-            if (r.replyText().isPresent()) {
-                g.writeStringField("reply_text", r.replyText().get());
-            }
-            g.writeEndObject();
-        }), StandardCharsets.UTF_8);
+    /** The record of one request, in either form. */
+    record Line(RequestRecord r) implements LogFields {
+        @Override
+        public void write(JsonGenerator g) throws IOException {
+            fields(g, r);
+        }
+
+        @Override
+        public String toString() {
+            return text(r);
+        }
+    }
+
+    /** The fields of the JSON form. */
+    static void fields(JsonGenerator g, RequestRecord r) throws IOException {
+        g.writeStringField("id", r.id());
+        g.writeStringField("method", r.method());
+        g.writeStringField("path", r.path());
+        g.writeNumberField("status", r.status());
+        g.writeNumberField("seconds", round(r.seconds()));
+        if (!r.api().isEmpty()) {
+            g.writeStringField("api", r.api());
+        }
+        if (r.model().isPresent()) {
+            g.writeStringField("model", r.model().get());
+            g.writeBooleanField("stream", r.stream());
+            g.writeStringField("cli", r.cli().label());
+        }
+        Optional<Double> ttft = r.timeToFirstToken();
+        if (ttft.isPresent()) {
+            g.writeNumberField("ttft_seconds", round(ttft.get()));
+        }
+        if (r.usage().isPresent()) {
+            writeUsage(g, r.usage().get());
+        }
+        if (r.costUsd().isPresent()) {
+            g.writeNumberField("cost_usd", r.costUsd().get());
+        }
+        if (r.requestBody().isPresent()) {
+            g.writeStringField("request_body", r.requestBody().get());
+        }
+        if (r.replyText().isPresent()) {
+            g.writeStringField("reply_text", r.replyText().get());
+        }
     }
 
     private static void writeUsage(JsonGenerator g, Usage u) throws IOException {
