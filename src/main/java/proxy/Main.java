@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.System.Logger.Level;
 import java.util.Map;
+import java.util.Optional;
+import proxy.cli.StartupCheck;
 import proxy.config.Args;
 import proxy.config.ExitCode;
 import proxy.config.UsageException;
@@ -38,7 +40,10 @@ public final class Main {
         }
     }
 
-    /** Starts the server and returns null, or returns the exit code when there is nothing to serve. */
+    /**
+     * Starts the server and returns null, or returns the exit code when there is nothing to
+     * serve: after --help or --version, or when the CLI is unusable (checked once, before listening).
+     */
     static ExitCode run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         Args.Parsed parsed;
         try {
@@ -57,6 +62,11 @@ public final class Main {
                 yield ExitCode.OK;
             }
             case Args.Run r -> {
+                Optional<StartupCheck.Failure> unusable = StartupCheck.run(r.config());
+                if (unusable.isPresent()) {
+                    err.println("claude-proxy: " + unusable.get().message());
+                    yield unusable.get().code();
+                }
                 try {
                     Server server = Server.start(r.config(), out);
                     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
