@@ -31,7 +31,7 @@ class CliNotLoggedInIT {
         try (FakeAnthropic upstream = new FakeAnthropic()) {
             Map<String, String> env = RealCli.env(home, upstream.baseUrl());
             env.put("ANTHROPIC_API_KEY", "");
-            try (TestServer proxy = TestServer.start(env, "--claude", claude.toString(), "--warm", "0")) {
+            try (TestServer proxy = TestServer.start(env, "--claude", claude.toString())) {
                 HttpResponse<String> anthropic = post(proxy, "/v1/messages",
                         "{\"model\":\"sonnet\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
                 assertEquals(401, anthropic.statusCode(), anthropic.body());
