@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.System.Logger.Level;
 import java.util.Map;
+import java.util.Optional;
+import proxy.cli.StartupCheck;
 import proxy.config.Args;
 import proxy.config.ExitCode;
 import proxy.config.UsageException;
@@ -25,7 +27,10 @@ public final class Main {
         // null: the server runs on its own (non-daemon) dispatcher thread until SIGTERM/SIGINT
     }
 
-    /** Starts the server and returns null, or returns the exit code when there is nothing to serve. */
+    /**
+     * Starts the server and returns null, or returns the exit code when there is nothing to
+     * serve: after --help or --version, or when the CLI is unusable (checked once, before listening).
+     */
     static ExitCode run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         Args.Parsed parsed;
         try {
@@ -49,6 +54,11 @@ public final class Main {
             }
             case Args.Run r -> {
                 ProxyLoggerFinder.configure(r.config().logging());
+                Optional<StartupCheck.Failure> unusable = StartupCheck.run(r.config());
+                if (unusable.isPresent()) {
+                    err.println("claude-proxy: " + unusable.get().message());
+                    yield unusable.get().code();
+                }
                 try {
                     Server server = Server.start(r.config(), out);
                     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {

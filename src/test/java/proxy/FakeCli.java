@@ -20,10 +20,22 @@ public final class FakeCli {
     private FakeCli() {
     }
 
-    /** The test JVM's environment plus {@code extra}: what a proxy started by a test passes on to the CLI. */
+    /**
+     * A key for the fake CLI, so that the proxy sees credentials whatever the machine has:
+     * {@code /health} says "ok" rather than "no_credentials". A test of a CLI without
+     * credentials passes {@code ANTHROPIC_API_KEY=""} (blank counts as unset) and its own HOME.
+     */
+    public static final String API_KEY = "sk-ant-fake-for-tests";
+
+    /**
+     * The test JVM's environment, less any real Claude credentials, plus {@link #API_KEY} and
+     * {@code extra}: what a proxy started by a test passes on to the CLI.
+     */
     public static Map<String, String> env(Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(System.getenv());
-        env.keySet().removeIf(k -> k.startsWith("FAKE_CLAUDE_") || k.startsWith("CLAUDE_PROXY_"));
+        // CLAUDE_*: the proxy's own settings and the CLI's (config dir, OAuth token, providers)
+        env.keySet().removeIf(k -> k.startsWith("FAKE_CLAUDE_") || k.startsWith("CLAUDE_") || k.startsWith("ANTHROPIC_"));
+        env.put("ANTHROPIC_API_KEY", API_KEY);
         env.put("FAKE_CLAUDE_CASES", CASES.toString());
         env.putAll(extra);
         return env;

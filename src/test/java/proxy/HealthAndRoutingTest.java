@@ -8,7 +8,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HealthAndRoutingTest {
 
@@ -19,7 +21,8 @@ class HealthAndRoutingTest {
             assertEquals(200, r.statusCode());
             assertEquals(Optional.of("application/json"), r.headers().firstValue("content-type"));
             assertEquals("""
-                    {"status":"ok","version":"%s","cli":{"path":"%s","version":"2.1.331 (Claude Code)","ok":true}}"""
+                    {"status":"ok","version":"%s","cli":{"path":"%s","version":"2.1.331 (Claude Code)","ok":true,\
+                    "credentials":"ANTHROPIC_API_KEY"}}"""
                     .formatted(Version.VALUE, FakeCli.SCRIPT), r.body());
         }
     }
@@ -31,8 +34,41 @@ class HealthAndRoutingTest {
             assertEquals(503, r.statusCode());
             assertEquals("""
                     {"status":"degraded","version":"%s","cli":{"path":"/no/such/claude","version":null,"ok":false,\
-                    "error":"the CLI '/no/such/claude' does not exist or is not executable"}}""".formatted(Version.VALUE),
+                    "error":"the CLI '/no/such/claude' does not exist or is not executable","credentials":"ANTHROPIC_API_KEY"}}"""
+                    .formatted(Version.VALUE),
                     r.body());
+        }
+    }
+
+    @Test
+    void healthSaysNoCredentialsWhenTheCliHasNone(@TempDir Path home) throws Exception {
+        try (TestServer s = TestServer.start(Map.of("ANTHROPIC_API_KEY", "", "HOME", home.toString()))) {
+            HttpResponse<String> r = s.get("/health");
+            assertEquals(200, r.statusCode(), "the proxy works; a login needs no restart");
+            assertEquals("""
+                    {"status":"no_credentials","version":"%s","cli":{"path":"%s","version":"2.1.331 (Claude Code)","ok":true,\
+                    "credentials":null,"warning":"The Claude CLI has no credentials, so requests fail with 401: log the CLI in \
+                    with '%s auth login' (for the CLI ./run.sh installed: '.claude-cli/node_modules/.bin/claude auth login'), \
+                    or set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN (from 'claude setup-token') in the proxy's environment."}}"""
+                    .formatted(Version.VALUE, FakeCli.SCRIPT, FakeCli.SCRIPT), r.body());
+        }
+    }
+
+    @Test
+    void withoutTheKeyHealthSaysNoCredentialsAndNothingMore(@TempDir Path home) throws Exception {
+        try (TestServer s = TestServer.start(Map.of("ANTHROPIC_API_KEY", "", "HOME", home.toString()), "--api-key", "k-123")) {
+            HttpResponse<String> r = s.get("/health");
+            assertEquals(200, r.statusCode());
+            assertEquals("{\"status\":\"no_credentials\"}", r.body());
+        }
+    }
+
+    @Test
+    void healthIsDegradedWhenTheCliIsTooOld() throws Exception {
+        try (TestServer s = TestServer.start(Map.of("FAKE_CLAUDE_VERSION", "2.0.0 (Claude Code)"))) {
+            HttpResponse<String> r = s.get("/health");
+            assertEquals(503, r.statusCode());
+            assertTrue(r.body().contains("\"error\":\"the CLI is version 2.0.0, older than 2.1.197,"), r.body());
         }
     }
 

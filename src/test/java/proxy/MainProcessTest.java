@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +113,91 @@ class MainProcessTest {
         ProxyProcess.Result r = ProxyProcess.run(main("--config", file.toString()), Map.of());
         assertEquals(ExitCode.USAGE.value(), r.exitCode());
         assertTrue(r.stderr().startsWith("claude-proxy: " + file + ":2: unknown name 'CLAUDE_PROXY_NO_SUCH'"), r.stderr());
+    }
+
+    /**
+     * A CLI that cannot run stops start-up with one line and its own exit code, before the
+     * server listens: the proxy used to start and then fail every request.
+     */
+    @Test
+    void missingCliStopsStartUp(@TempDir Path tmp) throws Exception {
+        Path missing = tmp.resolve("no-such-claude");
+        ProxyProcess.Result r = ProxyProcess.run(main("--port", "0", "--claude", missing.toString()), Map.of());
+        assertEquals(ExitCode.CLI_MISSING.value(), r.exitCode(), r.stderr());
+        assertEquals("claude-proxy: the CLI '" + missing + "' does not exist or is not executable"
+                + " (./run.sh installs the tested version)\n", r.stderr());
+        assertEquals("", r.stdout());
+    }
+
+    @Test
+    void cliNotOnPathStopsStartUp() throws Exception {
+        ProxyProcess.Result r = ProxyProcess.run(main("--port", "0", "--claude", "claude-nowhere"), Map.of("PATH", "/nonexistent"));
+        assertEquals(ExitCode.CLI_MISSING.value(), r.exitCode(), r.stderr());
+        assertEquals("claude-proxy: 'claude-nowhere' was not found on PATH; install Claude Code or pass --claude"
+                + " (./run.sh installs the tested version)\n", r.stderr());
+    }
+
+    @Test
+    void cliThatIsNotExecutableStopsStartUp(@TempDir Path tmp) throws Exception {
+        Path script = Files.writeString(tmp.resolve("claude"), "#!/bin/sh\necho '2.1.331 (Claude Code)'\n");
+        ProxyProcess.Result r = ProxyProcess.run(main("--port", "0", "--claude", script.toString()), Map.of());
+        assertEquals(ExitCode.CLI_MISSING.value(), r.exitCode(), r.stderr());
+        assertEquals("claude-proxy: the CLI '" + script + "' is not executable (./run.sh installs the tested version)\n",
+                r.stderr());
+    }
+
+    @Test
+    void cliWhoseVersionFailsStopsStartUp(@TempDir Path tmp) throws Exception {
+        Path script = executable(tmp.resolve("claude"), "#!/bin/sh\necho 'cannot load' >&2\nexit 3\n");
+        ProxyProcess.Result r = ProxyProcess.run(main("--port", "0", "--claude", script.toString()), Map.of());
+        assertEquals(ExitCode.CLI_MISSING.value(), r.exitCode(), r.stderr());
+        assertEquals("claude-proxy: the Claude CLI '" + script + "' does not work: 'claude --version' exited with 3: cannot load\n",
+                r.stderr());
+    }
+
+    @Test
+    void cliTooOldStopsStartUp(@TempDir Path tmp) throws Exception {
+        Path script = executable(tmp.resolve("claude"), "#!/bin/sh\necho '1.0.0 (Claude Code)'\n");
+        ProxyProcess.Result r = ProxyProcess.run(main("--port", "0", "--claude", script.toString()), Map.of());
+        assertEquals(ExitCode.CLI_TOO_OLD.value(), r.exitCode(), r.stderr());
+        assertEquals("claude-proxy: the Claude CLI '" + script + "': the CLI is version 1.0.0, older than 2.1.197, the oldest"
+                + " that takes the flags the proxy passes; update it ('" + script + " update') or let ./run.sh install"
+                + " the tested version\n", r.stderr());
+        assertEquals("", r.stdout());
+    }
+
+    /**
+     * No credentials at all: the proxy starts (a login needs no restart), warns on stderr, and
+     * /health says so, with what to do in the detailed body.
+     */
+    @Test
+    void cliWithoutCredentialsStartsWithAWarning(@TempDir Path home) throws Exception {
+        Map<String, String> none = Map.of("ANTHROPIC_API_KEY", "", "HOME", home.toString());
+        try (ProxyProcess proxy = ProxyProcess.start(main("--port", "0", "--claude", FakeCli.SCRIPT.toString()), none);
+             HttpClient client = HttpClient.newBuilder().proxy(ProxySelector.of(null)).build()) {
+            HttpResponse<String> health = client.send(HttpRequest.newBuilder(proxy.uri("/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+            assertTrue(health.body().startsWith("{\"status\":\"no_credentials\""), health.body());
+            assertTrue(health.body().contains("\"credentials\":null,\"warning\":\"The Claude CLI has no credentials"),
+                    health.body());
+
+            // logging in needs no restart
+            Files.writeString(Files.createDirectories(home.resolve(".claude")).resolve(".credentials.json"), "{}");
+            HttpResponse<String> after = client.send(HttpRequest.newBuilder(proxy.uri("/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(after.body().startsWith("{\"status\":\"ok\""), after.body());
+
+            String stderr = proxy.terminate().stderr();
+            assertTrue(stderr.contains("WARNING proxy.cli.StartupCheck: the Claude CLI has NO CREDENTIALS: every request"
+                    + " will fail with 401 until it has. To fix: log the CLI in with '" + FakeCli.SCRIPT + " auth login'"), stderr);
+        }
+    }
+
+    private static Path executable(Path file, String script) throws Exception {
+        Files.writeString(file, script);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+        return file;
     }
 
     @Test

@@ -36,10 +36,14 @@ public final class AnthropicErrors {
         g.writeEndObject();
     }
 
-    /** The API's error types (api-contract.md §1.6); every other 4xx is an invalid request. */
+    /**
+     * The API's error types (api-contract.md §1.6); every other 4xx is an invalid request. A
+     * third-party refusal keeps {@code invalid_request_error}: it is what the API itself sends
+     * for it, and clients that switch on the type know no other; the message names it.
+     */
     static String type(ErrorKind kind) {
         return switch (kind) {
-            case INVALID_REQUEST, METHOD_NOT_ALLOWED -> "invalid_request_error";
+            case INVALID_REQUEST, METHOD_NOT_ALLOWED, THIRD_PARTY_REFUSED -> "invalid_request_error";
             case AUTHENTICATION -> "authentication_error";
             case PERMISSION -> "permission_error";
             case NOT_FOUND -> "not_found_error";

@@ -8,6 +8,13 @@ package proxy.chat;
  */
 public enum ErrorKind {
     INVALID_REQUEST(400, false),
+    /**
+     * The Claude subscription refused the request as a third-party app's (a 400 from upstream).
+     * A 400 like any invalid request, so every SDK raises its usual bad-request error; named so
+     * that a client or a person can tell it from a malformed request, and not retried: the same
+     * prompt is refused again.
+     */
+    THIRD_PARTY_REFUSED(400, false),
     AUTHENTICATION(401, false),
     PERMISSION(403, false),
     NOT_FOUND(404, false),

@@ -47,7 +47,6 @@ import proxy.json.Node;
 public final class CliEventReader {
 
     private static final System.Logger LOG = System.getLogger(CliEventReader.class.getName());
-    private static final String NO_CONVERSATION = "No conversation found";
     /** The tool through which the CLI returns an answer under {@code --json-schema} (cli-protocol.md §12). */
     static final String STRUCTURED_OUTPUT = "StructuredOutput";
 
@@ -97,6 +96,8 @@ public final class CliEventReader {
     /** Usage of the API message being streamed, as its message_start gave it. */
     private Usage messageUsage = Usage.ZERO;
     private Optional<Duration> lastRetryDelay = Optional.empty();
+    /** The {@code error} of the last synthetic error message ({@code authentication_failed}, ...): see {@link CliErrors}. */
+    private Optional<String> apiError = Optional.empty();
     private boolean sessionNotFound;
     private boolean completed;
 
@@ -368,6 +369,7 @@ public final class CliEventReader {
             return; // its blocks came as stream events
         }
         if (n.get("is_api_error_message").isTrue() || "<synthetic>".equals(message.text("model"))) {
+            apiError = Optional.ofNullable(n.text("error")).or(() -> apiError);
             return; // an error shown as text; the result line carries the error
         }
         start(message, out);
@@ -467,34 +469,13 @@ public final class CliEventReader {
             completed = true;
             return;
         }
-        out.add(failure(n, subtype));
+        out.add(failure(n));
     }
 
-    private ReplyEvent.Failed failure(Node n, String subtype) {
-        long status = n.get("api_error_status").longValue(-1);
-        String text = n.text("result");
-        if (status > 0) {
-            ErrorKind kind = CliErrors.forApiStatus(status);
-            Optional<Duration> retryAfter = kind.retryable() ? lastRetryDelay : Optional.empty();
-            return new ReplyEvent.Failed(kind, text != null ? text : "The Anthropic API answered " + status, retryAfter);
-        }
-        return switch (subtype) {
-            case "success" -> new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY, // e.g. the API could not be reached
-                    text != null ? text : "The Claude CLI reported an error");
-            case "error_max_turns" -> new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY,
-                    "The Claude CLI stopped after its maximum number of turns");
-            case "error_max_structured_output_retries" -> new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY,
-                    "The model's answer did not match the JSON schema after the CLI's retries");
-            case "error_during_execution" -> {
-                boolean notFound = n.get("errors").elements().stream()
-                        .anyMatch(e -> e.text() != null && e.text().startsWith(NO_CONVERSATION));
-                sessionNotFound |= notFound;
-                yield new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY, notFound
-                        ? "The Claude CLI could not resume the conversation history"
-                        : "The Claude CLI run was interrupted");
-            }
-            default -> new ReplyEvent.Failed(ErrorKind.BAD_GATEWAY, "The Claude CLI failed (" + subtype + ")");
-        };
+    /** The failure of an unsuccessful result: {@link CliErrors} holds the table. */
+    private ReplyEvent.Failed failure(Node n) {
+        sessionNotFound |= CliErrors.sessionNotFound(n);
+        return CliErrors.forResult(n, apiError, lastRetryDelay);
     }
 
     /**

@@ -9,7 +9,14 @@ public enum ExitCode {
     /** Bad command line or environment value: a one-line message is on stderr. */
     USAGE(2),
     /** Configuration was valid but the server could not start (port in use, unusable --cwd). */
-    CANNOT_START(3);
+    CANNOT_START(3),
+    /**
+     * The Claude CLI is missing, not executable, or does not answer {@code claude --version}:
+     * the proxy would fail every request, so it does not start.
+     */
+    CLI_MISSING(4),
+    /** The Claude CLI is older than the oldest version that takes every flag the proxy passes. */
+    CLI_TOO_OLD(5);
 
     private final int value;
 

@@ -26,7 +26,8 @@ public final class OpenAiErrors {
         return render(kind, message, null, null);
     }
 
-    private static byte[] render(ErrorKind kind, String message, String param, String code) {
+    private static byte[] render(ErrorKind kind, String message, String param, String given) {
+        String code = given != null ? given : code(kind);
         return Json.bytes(g -> {
             g.writeStartObject();
             g.writeObjectFieldStart("error");
@@ -41,11 +42,22 @@ public final class OpenAiErrors {
 
     static String type(ErrorKind kind) {
         return switch (kind) {
-            case INVALID_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, REQUEST_TOO_LARGE, AUTHENTICATION -> "invalid_request_error";
+            case INVALID_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, REQUEST_TOO_LARGE, AUTHENTICATION, THIRD_PARTY_REFUSED ->
+                    "invalid_request_error";
             case PERMISSION -> "permission_error";
             case RATE_LIMITED -> "rate_limit_error";
             case TIMEOUT -> "timeout_error";
             case INTERNAL, BAD_GATEWAY, UNAVAILABLE, OVERLOADED -> "server_error";
         };
+    }
+
+    /**
+     * The {@code code} a kind has of its own, when the error does not bring one: OpenAI's codes
+     * are open-ended strings ({@code model_not_found}, {@code context_length_exceeded}), so a
+     * name of our own breaks no client, and it lets one tell a third-party refusal from a
+     * malformed request, which share status and type.
+     */
+    static String code(ErrorKind kind) {
+        return kind == ErrorKind.THIRD_PARTY_REFUSED ? "third_party_app_refused" : null;
     }
 }

@@ -220,7 +220,8 @@ final class ResponseJson {
      */
     static String errorCode(ErrorKind kind) {
         return switch (kind) {
-            case INVALID_REQUEST, REQUEST_TOO_LARGE, NOT_FOUND -> "invalid_prompt";
+            // a closed list in the API (no room for third_party_app_refused); the message names it
+            case INVALID_REQUEST, REQUEST_TOO_LARGE, NOT_FOUND, THIRD_PARTY_REFUSED -> "invalid_prompt";
             case RATE_LIMITED -> "rate_limit_exceeded";
             case AUTHENTICATION, PERMISSION, METHOD_NOT_ALLOWED, INTERNAL, BAD_GATEWAY, UNAVAILABLE, TIMEOUT,
                     OVERLOADED -> "server_error";

@@ -197,6 +197,23 @@ class CliEventReaderTest {
         assertFailure("64-err-conn-refused", ErrorKind.BAD_GATEWAY, "API Error: Connection refused");
     }
 
+    /**
+     * The real CLI with nothing to log in with (empty HOME, no key) answers a prompt without any
+     * request: a synthetic message with {@code error: authentication_failed}, then a result
+     * "Not logged in · Please run /login" without {@code api_error_status}, exit 1. That was a
+     * retryable 502 telling an API client to run a slash command it has no way to run.
+     */
+    @Test
+    void notLoggedInIsAuthenticationWithTheProxysLoginAdvice() throws IOException {
+        Failed f = (Failed) last(events("120-not-logged-in", false));
+        assertEquals(ErrorKind.AUTHENTICATION, f.kind());
+        assertEquals(CliErrors.NOT_LOGGED_IN_MESSAGE, f.message());
+        assertEquals(Optional.empty(), f.retryAfter());
+        assertTrue(f.message().contains("'claude auth login'"), f.message());
+        assertTrue(f.message().contains(".claude-cli/node_modules/.bin/claude auth login"), f.message());
+        assertTrue(f.message().contains("ANTHROPIC_API_KEY") && f.message().contains("CLAUDE_CODE_OAUTH_TOKEN"), f.message());
+    }
+
     @Test
     void retryAfterComesFromTheCliRetryDelay() throws IOException {
         Failed f = (Failed) last(events("61-err-429", false));

@@ -23,6 +23,43 @@ class CliVersionProbeTest {
         assertTrue(status.ok());
         assertEquals(Optional.of("2.1.331 (Claude Code)"), status.version());
         assertEquals(FakeCli.SCRIPT.toString(), status.path());
+        assertEquals(Optional.of("ANTHROPIC_API_KEY"), status.credentials());
+    }
+
+    @Test
+    void versionsCompareByNumberNotText() {
+        assertEquals(Optional.of(new CliVersionProbe.Version(2, 1, 331)), CliVersionProbe.Version.parse("2.1.331 (Claude Code)"));
+        assertEquals(Optional.of(new CliVersionProbe.Version(10, 0, 2)), CliVersionProbe.Version.parse(" v10.0.2\n"));
+        assertEquals(Optional.empty(), CliVersionProbe.Version.parse("Claude Code"));
+        assertEquals(Optional.empty(), CliVersionProbe.Version.parse(""));
+        assertTrue(new CliVersionProbe.Version(2, 1, 96).compareTo(CliVersionProbe.MINIMUM) < 0);
+        assertTrue(new CliVersionProbe.Version(2, 1, 1000).compareTo(CliVersionProbe.MINIMUM) > 0);
+        assertTrue(new CliVersionProbe.Version(3, 0, 0).compareTo(CliVersionProbe.MINIMUM) > 0);
+        assertEquals(0, CliVersionProbe.Version.parse("2.1.197 (Claude Code)").orElseThrow().compareTo(CliVersionProbe.MINIMUM));
+    }
+
+    @Test
+    void anOlderCliIsNotOk() {
+        var status = CliVersionProbe.probe(FakeCli.SCRIPT.toString(),
+                FakeCli.env(Map.of("FAKE_CLAUDE_VERSION", "2.1.196 (Claude Code)")));
+        assertEquals(CliVersionProbe.Outcome.TOO_OLD, status.outcome());
+        assertEquals(Optional.of("2.1.196 (Claude Code)"), status.version());
+        assertEquals(Optional.of("the CLI is version 2.1.196, older than 2.1.197, the oldest that takes the flags the proxy passes"),
+                status.error());
+    }
+
+    @Test
+    void aVersionLineWithoutANumberIsLetThrough() {
+        var status = CliVersionProbe.probe(FakeCli.SCRIPT.toString(), FakeCli.env(Map.of("FAKE_CLAUDE_VERSION", "wrapped claude")));
+        assertTrue(status.ok(), status.toString());
+    }
+
+    @Test
+    void aFileThatIsNotExecutableIsSaidSo(@TempDir Path tmp) throws IOException {
+        Path file = Files.writeString(tmp.resolve("claude"), "#!/bin/sh\necho 2.1.331\n");
+        var status = CliVersionProbe.probe(file.toString(), FakeCli.env(Map.of()));
+        assertEquals(CliVersionProbe.Outcome.NOT_FOUND, status.outcome());
+        assertEquals(Optional.of("the CLI '" + file + "' is not executable"), status.error());
     }
 
     @Test
