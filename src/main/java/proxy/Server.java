@@ -25,6 +25,8 @@ import proxy.http.Route;
 import proxy.observe.AccessLog;
 import proxy.observe.Metrics;
 import proxy.observe.MetricsHandler;
+import proxy.observe.StatusHandler;
+import proxy.observe.StatusPage;
 import proxy.openai.ChatCompletionsHandler;
 import proxy.openai.OpenAiErrors;
 import proxy.responses.ResponsesHandler;
@@ -124,6 +126,8 @@ public final class Server implements AutoCloseable {
         access.open(Route.exact("/health", ClientEnvelope.INSTANCE).on("GET", health));
         access.route(ApiKeyFilter.Api.EITHER, Route.exact(MetricsHandler.PATH, ClientEnvelope.INSTANCE)
                 .on("GET", new MetricsHandler(metrics, inFlight, engine::stats)));
+        access.route(ApiKeyFilter.Api.EITHER, Route.exact(StatusHandler.PATH, ClientEnvelope.INSTANCE)
+                .on("GET", new StatusHandler(Version.VALUE, inFlight, engine::stats)));
         access.route(ApiKeyFilter.Api.ANTHROPIC, Route.exact("/v1/messages", AnthropicErrors.ENVELOPE).on("POST", messages));
         access.route(ApiKeyFilter.Api.ANTHROPIC, Route.exact("/v1/messages/count_tokens", AnthropicErrors.ENVELOPE)
                 .on("POST", new CountTokensHandler(engine, images)));
@@ -137,7 +141,10 @@ public final class Server implements AutoCloseable {
             access.route(ApiKeyFilter.Api.EITHER, Route.under(base + ModelsHandler.PATH + "/", ClientEnvelope.INSTANCE)
                     .on("GET", models));
         }
-        access.context("/", ApiKeyFilter.Api.EITHER, List.of(), Route.notFound(ClientEnvelope.INSTANCE));
+        // the catch-all: the status page at exactly /, open like /health (a browser cannot send the key on
+        // a page load; its script asks for it); any other unknown path is a 404, or a 401 without the key
+        access.context("/", ApiKeyFilter.Api.EITHER, List.of("GET"), Route.exact("/", ClientEnvelope.INSTANCE)
+                .on("GET", new StatusPage()));
     }
 
     /** Creates the contexts, each with the same chain of filters. */
@@ -170,7 +177,7 @@ public final class Server implements AutoCloseable {
                 filters.add(new CorsFilter(config.corsOrigins(), methods));
             }
             if (api != null && config.apiKey().isPresent()) {
-                filters.add(new ApiKeyFilter(config.apiKey().get(), api));
+                filters.add(new ApiKeyFilter(config.apiKey().get(), api, path.equals("/") ? "/" : null));
             }
         }
 

@@ -85,7 +85,7 @@ class HealthAndRoutingTest {
     @Test
     void unknownPathsAre404InTheOpenAiEnvelope() throws Exception {
         try (TestServer s = TestServer.start(Map.of())) {
-            for (String path : new String[] {"/", "/nope", "/healthz", "/health/x", "/v2/messages"}) {
+            for (String path : new String[] {"/nope", "/index.html", "/healthz", "/health/x", "/v2/messages"}) {
                 HttpResponse<String> r = s.get(path);
                 assertEquals(404, r.statusCode(), path);
                 assertEquals(Optional.of("application/json"), r.headers().firstValue("content-type"));

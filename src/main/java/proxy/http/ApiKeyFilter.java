@@ -34,10 +34,17 @@ public final class ApiKeyFilter extends Filter {
 
     private final byte[] key;
     private final Api api;
+    private final String openPath;
 
     public ApiKeyFilter(Config.ApiKey key, Api api) {
+        this(key, api, null);
+    }
+
+    /** {@code openPath}: the one path of the context that needs no key (the status page at {@code /}), or null. */
+    public ApiKeyFilter(Config.ApiKey key, Api api, String openPath) {
         this.key = key.value().getBytes(StandardCharsets.UTF_8);
         this.api = api;
+        this.openPath = openPath;
     }
 
     /** Whether {@code exchange} carries {@code key} in either header. */
@@ -65,7 +72,7 @@ public final class ApiKeyFilter extends Filter {
 
     @Override
     public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
-        if (!carries(exchange, key)) {
+        if (!carries(exchange, key) && !exchange.getRequestURI().getRawPath().equals(openPath)) {
             LOG.log(Level.DEBUG, "401 for {0} {1}: no or wrong API key", exchange.getRequestMethod(),
                     exchange.getRequestURI().getRawPath());
             throw refusal(exchange); // the error boundary answers it in the route's envelope

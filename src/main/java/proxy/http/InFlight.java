@@ -4,6 +4,9 @@ import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,14 +18,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link RequestRecord} and its request id, and counts it until it ends: shutdown waits for
  * exactly those, then stops the server at once ({@code HttpServer.stop(delay)} alone often
  * sleeps the whole delay even when nothing is running), and the metrics and status page read
- * what is running now.
+ * what is running now and what ran last.
  */
 public final class InFlight {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
     private final Set<RequestRecord> running = ConcurrentHashMap.newKeySet();
+    /** The last {@link #RECENT} requests that ended, newest last (for the status page). */
+    private final ArrayDeque<RequestRecord> recent = new ArrayDeque<>();
     private final boolean keepBodies;
+
+    static final int RECENT = 50;
 
     /** {@code keepBodies}: whether records keep request and reply text for the log ({@code --log-bodies}). */
     public InFlight(boolean keepBodies) {
@@ -50,6 +57,18 @@ public final class InFlight {
                 return "request record and in-flight count";
             }
         };
+    }
+
+    /** The requests that ended last, newest first. */
+    public List<RequestRecord> recent() {
+        lock.lock();
+        try {
+            List<RequestRecord> newestFirst = new ArrayList<>(recent);
+            Collections.reverse(newestFirst);
+            return newestFirst;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The requests running now. */
@@ -90,6 +109,10 @@ public final class InFlight {
         lock.lock();
         try {
             running.remove(record);
+            recent.addLast(record);
+            if (recent.size() > RECENT) {
+                recent.removeFirst();
+            }
             if (running.isEmpty()) {
                 idle.signalAll();
             }

@@ -39,11 +39,6 @@ public final class Route implements HttpHandler {
         return new Route(path, true, envelope);
     }
 
-    /** A route that answers every request with 404: the server's catch-all. */
-    public static Route notFound(ErrorEnvelope envelope) {
-        return new Route(null, false, envelope);
-    }
-
     public Route on(String method, HttpHandler handler) {
         byMethod.put(method, handler);
         return this;
@@ -53,7 +48,7 @@ public final class Route implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         String requestPath = requestPath(exchange);
         String method = exchange.getRequestMethod();
-        if (path == null || !matches(requestPath)) {
+        if (!matches(requestPath)) {
             throw HttpError.notFound(method, requestPath);
         }
         HttpHandler handler = byMethod.get(method);

@@ -75,7 +75,7 @@ public final class AccessLog extends Filter {
     record Line(RequestRecord r) implements LogFields {
         @Override
         public void write(JsonGenerator g) throws IOException {
-            fields(g, r);
+            fields(g, r, true);
         }
 
         @Override
@@ -84,8 +84,8 @@ public final class AccessLog extends Filter {
         }
     }
 
-    /** The fields of the JSON form. */
-    static void fields(JsonGenerator g, RequestRecord r) throws IOException {
+    /** The fields of the JSON form; {@code bodies}: with the request and reply text, if the record kept them. */
+    static void fields(JsonGenerator g, RequestRecord r, boolean bodies) throws IOException {
         g.writeStringField("id", r.id());
         g.writeStringField("method", r.method());
         g.writeStringField("path", r.path());
@@ -109,10 +109,10 @@ public final class AccessLog extends Filter {
         if (r.costUsd().isPresent()) {
             g.writeNumberField("cost_usd", r.costUsd().get());
         }
-        if (r.requestBody().isPresent()) {
+        if (bodies && r.requestBody().isPresent()) {
             g.writeStringField("request_body", r.requestBody().get());
         }
-        if (r.replyText().isPresent()) {
+        if (bodies && r.replyText().isPresent()) {
             g.writeStringField("reply_text", r.replyText().get());
         }
     }
