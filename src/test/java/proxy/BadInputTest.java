@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import proxy.http.Bodies;
 import proxy.json.Node;
 
 /**
@@ -195,6 +196,59 @@ class BadInputTest {
             HttpResponse<String> r = post(api.path(), api.valid().getBytes(StandardCharsets.UTF_16BE));
             assertEquals(200, r.statusCode(), r.body());
         }
+    }
+
+    /** Messages and parts are counted: a body of a million tiny ones is refused naming the limit, before it costs memory. */
+    @Test
+    void tooManyObjectsIs413NamingTheLimit() throws Exception {
+        for (Api api : APIS) {
+            boolean responses = api.path().equals("/v1/responses");
+            StringBuilder parts = new StringBuilder("[");
+            for (int i = 0; i <= Bodies.MAX_OBJECTS; i++) {
+                parts.append(i == 0 ? "" : ",").append(responses ? "{\"type\":\"input_text\",\"text\":\"a\"}"
+                        : "{\"type\":\"text\",\"text\":\"a\"}");
+            }
+            String content = parts.append(']').toString();
+            String body = api.valid().replace("\"hi\"", responses ? "[{\"role\":\"user\",\"content\":" + content + "}]" : content);
+            String message = assertError(api, 413, utf8(body));
+            assertTrue(message.contains("more than " + Bodies.MAX_OBJECTS + " JSON objects"), message);
+            assertTrue(message.contains("max_objects"), message);
+        }
+    }
+
+    /**
+     * A body over the size limit gets its 413, whether its length was declared or it came
+     * chunked: the body is dropped as it arrives, never held, so the client that sends it all
+     * before reading still reads the answer.
+     */
+    @Test
+    void bodiesOverTheLimitAre413WhetherDeclaredOrChunked() throws Exception {
+        byte[] big = new byte[40 * 1024 * 1024];
+        java.util.Arrays.fill(big, (byte) ' ');
+        for (boolean chunked : new boolean[] {false, true}) {
+            java.net.URI uri = server.uri("/v1/messages");
+            try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+                socket.setSoTimeout(30_000);
+                var out = new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+                out.write(("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + big.length + "\r\n") + "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                if (chunked) {
+                    for (int at = 0; at < big.length; at += 1 << 20) {
+                        out.write((Integer.toHexString(1 << 20) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                        out.write(big, at, 1 << 20);
+                        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    }
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                } else {
+                    out.write(big);
+                }
+                out.flush();
+                String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 413", answer, chunked ? "chunked" : "declared");
+            }
+        }
+        assertStillServes(APIS.get(0));
     }
 
     static byte[] splice(byte[] body, String marker, byte[] insert) {

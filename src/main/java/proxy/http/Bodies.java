@@ -90,8 +90,20 @@ public final class Bodies {
         return at == null ? "an unknown position" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
     }
 
-    /** The parser the readers see: each string and key it reaches is checked for lone surrogates. */
+    /**
+     * The most JSON objects one body may hold: its messages, their content parts, tool schemas.
+     * The size limit alone would allow millions of tiny ones, each a few hundred bytes of the
+     * proxy's memory; a long agent conversation with a dozen tools is a few thousand.
+     */
+    public static final int MAX_OBJECTS = 100_000;
+
+    /**
+     * The parser the readers see: each string and key it reaches is checked for lone
+     * surrogates, and objects are counted against {@link #MAX_OBJECTS}.
+     */
     private static final class Checked extends JsonParserDelegate {
+
+        private int objects;
 
         Checked(JsonParser d) {
             super(d);
@@ -108,6 +120,11 @@ public final class Bodies {
         }
 
         private JsonToken check(JsonToken t) throws IOException {
+            if (t == JsonToken.START_OBJECT && ++objects > MAX_OBJECTS) {
+                throw new HttpError(ErrorKind.REQUEST_TOO_LARGE, "Request too large: more than " + MAX_OBJECTS
+                        + " JSON objects (messages, content parts, tool schemas; max_objects) at "
+                        + where(delegate.currentTokenLocation()));
+            }
             if (t == JsonToken.VALUE_STRING || t == JsonToken.FIELD_NAME) {
                 char[] chars = delegate.getTextCharacters();
                 int start = delegate.getTextOffset();
@@ -128,16 +145,55 @@ public final class Bodies {
         }
     }
 
-    /** The body, or a 413 when it is longer than {@code limit} bytes (found without reading more than that). */
+    /**
+     * The most of an over-long body that is read and thrown away before the 413 goes out. Most
+     * clients send their whole body before they read an answer; one cut off mid-send gets a
+     * reset and never sees the 413. Past this much, it does.
+     */
+    static final long DISCARD_LIMIT = 256L * 1024 * 1024;
+
+    /**
+     * The body, or a 413 when it is longer than {@code limit} bytes. A body declared longer is
+     * never buffered: it is read into a small scratch buffer and dropped, so that the client
+     * receives the answer (see {@link #DISCARD_LIMIT}). One that turns out longer (chunked) is
+     * found without holding more than {@code limit}.
+     */
     public static byte[] read(HttpExchange exchange, int limit) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
+            if (declaredLength(exchange) > limit) {
+                discard(in);
+                throw tooLarge(limit);
+            }
             byte[] body = in.readNBytes(limit);
             if (body.length == limit && in.read() != -1) {
-                throw new HttpError(ErrorKind.REQUEST_TOO_LARGE,
-                        "Request too large: the body is over " + (limit / (1024 * 1024)) + " MB");
+                discard(in);
+                throw tooLarge(limit);
             }
             RequestRecord.of(exchange).body(body, body.length);
             return body;
+        }
+    }
+
+    private static HttpError tooLarge(int limit) {
+        return new HttpError(ErrorKind.REQUEST_TOO_LARGE, "Request too large: the body is over "
+                + (limit / (1024 * 1024)) + " MB (max_body_bytes " + limit + ")");
+    }
+
+    /** The Content-Length the client declared; -1 when none (chunked). The JDK server has checked it is a number. */
+    private static long declaredLength(HttpExchange exchange) {
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        try {
+            return declared == null ? -1 : Long.parseLong(declared.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static void discard(InputStream in) throws IOException {
+        byte[] scratch = new byte[64 * 1024];
+        long left = DISCARD_LIMIT;
+        for (int n; left > 0 && (n = in.read(scratch, 0, (int) Math.min(scratch.length, left))) > 0; ) {
+            left -= n;
         }
     }
 }
