@@ -22,7 +22,9 @@ import proxy.json.Node;
 /**
  * Issue 12: a seeded fuzzer of the POST routes against the fake CLI. Every answer must be a 2xx
  * (JSON or an SSE stream) or a 4xx in the route's envelope, never a 5xx or a dropped connection,
- * and the server must serve normal requests afterwards.
+ * and the server must serve normal requests afterwards; once the servers close, none of the
+ * proxy's threads is left and the open files are back to where they were. Bodies with client
+ * tools (and tool-call histories) are fuzzed too, on a server whose fake CLI calls the tools.
  *
  * <p>Run one failing case again with {@code -Dfuzz.seed=S -Dfuzz.cases=N}: case i uses
  * {@code new Random(seed + i)}.
@@ -31,14 +33,8 @@ class FuzzTest {
 
     static final long SEED = Long.getLong("fuzz.seed", 20261204L);
     static final int CASES = Integer.getInteger("fuzz.cases", 2000);
-    /**
-     * Whether the last body of each route (the one with client tools and a tool-call history) is
-     * fuzzed too. Off by default: the fake CLI's replay mode does not report the proxy's tool
-     * server in its init line, so every valid request with tools is a 502 "could not reach the
-     * proxy's tool server" (an artefact of the fake, which needs {@code fake:mode=tools}); with
-     * {@code -Dfuzz.tools=true} the other answers are still checked.
-     */
-    static final boolean TOOLS = Boolean.getBoolean("fuzz.tools");
+    /** Names of the threads the proxy starts; none may outlive its server. */
+    static final List<String> PROXY_THREADS = List.of("HTTP-Dispatcher", "http-", "cli-", "choice-", "mcp", "tool");
 
     record Route(String path, boolean anthropic, List<String> bodies) {}
 
@@ -86,8 +82,13 @@ class FuzzTest {
         long start = System.nanoTime();
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger statuses2xx = new AtomicInteger();
-        try (TestServer s = TestServer.start(Map.of(), "--warm", "0");
+        long fdsBefore = openFds();
+        // bodies with client tools go to a server whose fake CLI calls them (its replay mode would
+        // not connect to the tool server); their held CLIs are let go after a second
+        try (TestServer plain = TestServer.start(Map.of(), "--warm", "0");
+                TestServer tools = TestServer.start(Map.of("FAKE_CLAUDE_MODE", "tools"), "--warm", "0", "--tool-hold", "1s");
                 ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Servers s = new Servers(plain, tools);
             int workers = 6;
             List<Future<?>> done = new ArrayList<>();
             for (int w = 0; w < workers; w++) {
@@ -106,10 +107,11 @@ class FuzzTest {
                 f.get();
             }
             for (Route route : ROUTES) {
-                HttpResponse<String> r = s.post(route.path(), route.bodies().get(0));
+                HttpResponse<String> r = plain.post(route.path(), route.bodies().get(0));
                 assertEquals(200, r.statusCode(), route.path() + " after fuzzing: " + r.body());
             }
         }
+        assertCleanedUp(fdsBefore);
         System.out.printf("FuzzTest: %d cases in %d ms, %d answered 2xx, %d failures%n", CASES,
                 (System.nanoTime() - start) / 1_000_000, statuses2xx.get(), failures.size());
         failures.stream().limit(20).forEach(System.out::println);
@@ -117,12 +119,42 @@ class FuzzTest {
                 + failures.stream().limit(5).toList());
     }
 
+    /** The server for bodies without client tools, and the one for bodies with them. */
+    record Servers(TestServer plain, TestServer tools) {}
+
+    /** The proxy's threads are gone and the open files are back to where they were, within ten seconds. */
+    static void assertCleanedUp(long fdsBefore) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            List<String> left = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                    .filter(n -> PROXY_THREADS.stream().anyMatch(n::startsWith)).toList();
+            long fds = openFds();
+            // a little slack: the JVM opens jars and the like on its own
+            if (left.isEmpty() && fds <= fdsBefore + 8) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("after the servers closed: threads " + left + ", open files " + fds
+                        + " (before: " + fdsBefore + ")");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    static long openFds() throws Exception {
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
     /** One case: null when the answer is acceptable, else a description naming the case. */
-    static String runCase(TestServer s, int i, AtomicInteger ok) {
+    static String runCase(Servers servers, int i, AtomicInteger ok) {
         Random rnd = new Random(SEED + i);
         Route route = ROUTES.get(rnd.nextInt(ROUTES.size()));
-        int bases = route.bodies().size() - (TOOLS || route.path().equals("/v1/messages/count_tokens") ? 0 : 1);
-        String base = route.bodies().get(rnd.nextInt(bases));
+        int pick = rnd.nextInt(route.bodies().size());
+        String base = route.bodies().get(pick);
+        // the last body of each route but count_tokens has client tools
+        TestServer s = pick == route.bodies().size() - 1 && !route.path().endsWith("count_tokens") ? servers.tools() : servers.plain();
         byte[] body = mutate(base.getBytes(StandardCharsets.UTF_8), rnd);
         String id = "case " + i + " (seed " + (SEED + i) + ") " + route.path() + " body "
                 + abbreviate(new String(body, StandardCharsets.UTF_8));
