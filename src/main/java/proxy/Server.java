@@ -207,13 +207,24 @@ public final class Server implements AutoCloseable {
         return workDir.path();
     }
 
-    /** Stops taking work, lets running exchanges end (killing their CLIs after the grace), then cleans up. */
+    /**
+     * Stops taking connections, lets running exchanges end (killing their CLIs after the grace,
+     * so that each stream ends with an error event), then cleans up.
+     */
     @Override
     public void close() {
+        // HttpServer.stop closes the listener at once (no new connection is taken from here on),
+        // then waits for running exchanges up to its delay, which outlasts both graces below
+        Thread stopping = Thread.ofPlatform().name("http-stop").start(
+                () -> http.stop((int) STOP_GRACE.multipliedBy(2).plusSeconds(2).toSeconds()));
         inFlight.awaitIdle(STOP_GRACE);
         engine.close(); // any CLI still running: its exchange then ends with an error
         inFlight.awaitIdle(STOP_GRACE);
-        http.stop(0);
+        try {
+            stopping.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         executor.shutdownNow();
         images.close();
         workDir.close();
