@@ -29,7 +29,8 @@ public final class CorsFilter extends Filter {
     private static final System.Logger LOG = System.getLogger(CorsFilter.class.getName());
 
     /** Headers a page may read: ids for bug reports, and what SDKs decide retries by. */
-    static final String EXPOSE = "request-id, x-request-id, retry-after, x-should-retry, x-claude-proxy-ignored";
+    static final String EXPOSE = "request-id, x-request-id, retry-after, x-should-retry, x-claude-proxy-ignored, "
+            + "x-claude-proxy-cost-usd";
 
     /** Allowed request headers when a preflight names none: auth, content, and what the SDKs send. */
     static final String ALLOW_HEADERS = "authorization, x-api-key, content-type, anthropic-version, anthropic-beta, "
