@@ -15,7 +15,8 @@ class CorsTest {
 
     private static final String KEY = "sk-proxy-cors";
     private static final String APP = "https://app.example";
-    private static final String EXPOSE = "request-id, x-request-id, retry-after, x-should-retry, x-claude-proxy-ignored";
+    private static final String EXPOSE = "request-id, x-request-id, retry-after, x-should-retry, x-claude-proxy-ignored, "
+            + "x-claude-proxy-cost-usd";
 
     private static HttpResponse<String> preflight(TestServer s, String path, String origin, String method, String headers)
             throws IOException, InterruptedException {
