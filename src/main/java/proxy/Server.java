@@ -108,6 +108,8 @@ public final class Server implements AutoCloseable {
         // whole seconds: the JDK's unit; at least one
         System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(Math.max(1, limits.requestTimeout().toSeconds())));
         System.setProperty("jdk.httpserver.maxConnections", Integer.toString(limits.max()));
+        System.setProperty("sun.net.httpserver.maxReqHeaders", Integer.toString(limits.maxHeaders()));
+        System.setProperty("sun.net.httpserver.maxReqHeaderSize", Integer.toString(limits.maxHeaderBytes()));
     }
 
     /**

@@ -98,4 +98,47 @@ class SlowClientTest {
             assertTrue(bodyCut >= 1_000 && bodyCut < 12_000, "slow body cut off after " + bodyCut + " ms");
         }
     }
+
+    /** What one raw request gets: the status line, or null if the connection closed without one. */
+    private static String statusLine(ProxyProcess proxy, String request) throws IOException {
+        java.net.URI uri = proxy.uri("/");
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            return in.readLine();
+        } catch (java.net.SocketException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Header limits are the JDK server's: more than {@code --max-headers} headers, or more than
+     * {@code --max-header-bytes} of them, is refused before the proxy reads a byte of the body,
+     * and the proxy goes on serving.
+     */
+    @Test
+    void tooManyOrTooLargeHeadersAreRefused() throws Exception {
+        try (ProxyProcess proxy = ProxyProcess.start(main("--max-headers", "50", "--max-header-bytes", "8192"), Map.of());
+             HttpClient client = HttpClient.newBuilder().proxy(ProxySelector.of(null)).build()) {
+            StringBuilder headers = new StringBuilder();
+            for (int i = 0; i < 60; i++) {
+                headers.append("X-Many-").append(i).append(": 1\r\n");
+            }
+            String many = "GET /health HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n";
+            String large = "GET /health HTTP/1.1\r\nHost: x\r\nX-Large: " + "a".repeat(10_000) + "\r\n\r\n";
+            String fine = "GET /health HTTP/1.1\r\nHost: x\r\n" + "X-Many: 1\r\n".repeat(40) + "\r\n";
+            for (String request : new String[] {many, large}) {
+                String status = statusLine(proxy, request);
+                assertTrue(status == null || status.matches("HTTP/1.1 4\\d\\d .*"),
+                        "refused: " + status + " for " + request.substring(0, 60));
+            }
+            assertEquals("HTTP/1.1 200 OK", statusLine(proxy, fine));
+            HttpResponse<String> normal = client.send(HttpRequest.newBuilder(proxy.uri("/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, normal.statusCode());
+        }
+    }
 }

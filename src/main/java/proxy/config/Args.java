@@ -209,7 +209,9 @@ public final class Args {
                 systemPrompt, history, models, modelMap, maxN, fetchImages, responses, mode, tools, allowedTools, permissionMode, cliEnv,
                 access, new Config.Connections(
                         duration(given, Option.REQUEST_TIMEOUT, Config.DEFAULT_CONNECTIONS.requestTimeout()),
-                        intIn(given, Option.MAX_CONNECTIONS, Config.DEFAULT_CONNECTIONS.max(), 1, 1_000_000)),
+                        intIn(given, Option.MAX_CONNECTIONS, Config.DEFAULT_CONNECTIONS.max(), 1, 1_000_000),
+                        intIn(given, Option.MAX_HEADERS, Config.DEFAULT_CONNECTIONS.maxHeaders(), 10, 10_000),
+                        intIn(given, Option.MAX_HEADER_BYTES, Config.DEFAULT_CONNECTIONS.maxHeaderBytes(), 4096, 16 * 1024 * 1024)),
                 new Config.Logging(logLevel(given), choice(given, Option.LOG_FORMAT, Config.DEFAULT_LOGGING.format()),
                         onOff(given, Option.LOG_BODIES)));
     }

@@ -90,16 +90,20 @@ public record Config(
 
     /**
      * What a client connection may take, enforced by the JDK server (its properties
-     * {@code sun.net.httpserver.maxReqTime} and {@code jdk.httpserver.maxConnections}, read once
-     * per JVM when the first server starts).
+     * {@code sun.net.httpserver.maxReqTime}, {@code jdk.httpserver.maxConnections},
+     * {@code sun.net.httpserver.maxReqHeaders} and {@code sun.net.httpserver.maxReqHeaderSize},
+     * read once per JVM when the first server starts).
      *
      * @param requestTimeout the longest time a request may take to arrive, headers and body: a
      *                       client sending it byte by byte is cut off
      * @param max            open connections at most; the JDK server closes a new one beyond that at once
+     * @param maxHeaders     request headers at most
+     * @param maxHeaderBytes bytes of request headers at most (names, values and line ends)
      */
-    public record Connections(Duration requestTimeout, int max) {}
+    public record Connections(Duration requestTimeout, int max, int maxHeaders, int maxHeaderBytes) {}
 
-    public static final Connections DEFAULT_CONNECTIONS = new Connections(Duration.ofSeconds(30), 4000);
+    /** The SDKs send about twenty headers of a few KB; the JDK's own defaults are 200 and 384 KB. */
+    public static final Connections DEFAULT_CONNECTIONS = new Connections(Duration.ofSeconds(30), 4000, 200, 64 * 1024);
 
     /**
      * CLI processes that outlive a request: spares started ahead of need, and the process of a

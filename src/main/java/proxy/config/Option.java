@@ -32,6 +32,8 @@ public enum Option {
             + "(a client slower than that is cut off)"),
     MAX_CONNECTIONS("max-connections", "N", "4000", "client connections open at once; a new one beyond that is closed at once "
             + "(keep it well above --max-queue)"),
+    MAX_HEADERS("max-headers", "N", "200", "request headers a request may have; more: refused by the HTTP server"),
+    MAX_HEADER_BYTES("max-header-bytes", "N", "65536", "bytes of request headers a request may have; more: refused"),
     TIMEOUT("timeout", "DURATION", "600s", "longest time one request may take (90, 90s, 5m, PT5M)"),
     FIRST_EVENT_TIMEOUT("first-event-timeout", "DURATION", "60s", "longest wait for the CLI's first output"),
     IDLE_TIMEOUT("idle-timeout", "DURATION", "120s", "longest silence of the CLI once it has started"),
