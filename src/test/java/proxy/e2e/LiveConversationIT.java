@@ -79,6 +79,34 @@ class LiveConversationIT {
         threeTurnsThenAnEdit(LiveConversationIT::openAi);
     }
 
+    /**
+     * The cost a whole-body answer carries is its own turn's: two alike turns on one process cost
+     * alike, where the CLI's total_cost_usd for the second is the two turns' sum.
+     */
+    @Test
+    void aSecondTurnOnALiveProcessCarriesItsOwnCost() throws Exception {
+        try (FakeAnthropic upstream = new FakeAnthropic(); TestServer proxy = proxy(upstream)) {
+            upstream.reply(FakeAnthropic.Reply.text("Same", "."), FakeAnthropic.Reply.text("Same", "."));
+            String first = cost(proxy, List.of("Say same."));
+            String second = cost(proxy, List.of("Say same.", "Same.", "Again."));
+            assertTrue(new java.math.BigDecimal(first).signum() > 0, "the CLI priced the turn: " + first);
+            assertEquals(first, second, "the second turn's own cost, not the process's running total");
+            List<FakeAnthropic.Recorded> calls = upstream.requests();
+            assertEquals(calls.get(0).headers().get(SESSION), calls.get(1).headers().get(SESSION), "one process");
+        }
+    }
+
+    private static String cost(TestServer proxy, List<String> turns) throws Exception {
+        HttpResponse<String> r = proxy.send(HttpRequest.newBuilder(proxy.uri("/v1/messages"))
+                .header("anthropic-version", "2023-06-01").header("x-api-key", "unused")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"haiku\",\"max_tokens\":256,"
+                        + "\"messages\":" + messages(turns) + "}")).build());
+        assertEquals(200, r.statusCode(), r.body());
+        String header = r.headers().firstValue("x-claude-proxy-cost-usd").orElseThrow(() -> new AssertionError(r.headers()));
+        assertTrue(r.body().contains("\"cost_usd\":" + header + "}"), "the usage object says the same: " + r.body());
+        return header;
+    }
+
     private void threeTurnsThenAnEdit(Api api) throws Exception {
         try (FakeAnthropic upstream = new FakeAnthropic(); TestServer proxy = proxy(upstream)) {
             upstream.reply(FakeAnthropic.Reply.text("One", "."), FakeAnthropic.Reply.text("Two", "."),
