@@ -3,12 +3,8 @@ package proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -35,23 +31,9 @@ class AdmissionApiTest {
         server.close();
     }
 
-    /** Holds the only CLI slot with a CLI that answers a few lines and then hangs, until the returned stream is closed. */
-    private static InputStream occupyTheOnlySlot() throws Exception {
-        String json = """
-                {"model":"opus","max_tokens":10,"stream":true,"messages":[{"role":"user",
-                 "content":"fake:mode=hang fake:after=6 fake:case=02-stream-json-partial"}]}""";
-        HttpResponse<InputStream> r = server.client().send(HttpRequest.newBuilder(server.uri("/v1/messages"))
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofInputStream());
-        BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
-        for (String line; (line = in.readLine()) != null && !line.contains("text_delta"); ) {
-            // until the CLI is mid-answer
-        }
-        return r.body();
-    }
-
     @Test
     void anthropicStreamWaitsWithKeepAlivesThenGetsARateLimitEvent() throws Exception {
-        try (InputStream busy = occupyTheOnlySlot()) {
+        try (InputStream busy = server.streamThatHangs()) {
             HttpResponse<String> r = server.post("/v1/messages", """
                     {"model":"opus","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"hi"}]}""");
             assertEquals(200, r.statusCode(), "the stream opened while it waited");
@@ -65,7 +47,7 @@ class AdmissionApiTest {
 
     @Test
     void openAiStreamWaitsWithKeepAlivesThenGetsAnErrorChunk() throws Exception {
-        try (InputStream busy = occupyTheOnlySlot()) {
+        try (InputStream busy = server.streamThatHangs()) {
             HttpResponse<String> r = server.post("/v1/chat/completions", """
                     {"model":"opus","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
             assertEquals(200, r.statusCode());
@@ -77,7 +59,7 @@ class AdmissionApiTest {
 
     @Test
     void wholeBodyWaitThatRunsOutIs429WithRetryAfter() throws Exception {
-        try (InputStream busy = occupyTheOnlySlot()) {
+        try (InputStream busy = server.streamThatHangs()) {
             HttpResponse<String> r = server.post("/v1/messages", """
                     {"model":"opus","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""");
             assertEquals(429, r.statusCode(), r.body());

@@ -1,7 +1,10 @@
 package proxy;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.ProxySelector;
 import java.net.URI;
@@ -66,6 +69,23 @@ public final class TestServer implements AutoCloseable {
 
     public HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
         return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Starts a stream whose fake CLI answers a few lines and then hangs, and returns once it is
+     * mid-answer: it holds its CLI slot until the returned stream is closed.
+     */
+    public InputStream streamThatHangs() throws IOException, InterruptedException {
+        String json = """
+                {"model":"opus","max_tokens":10,"stream":true,"messages":[{"role":"user",
+                 "content":"fake:mode=hang fake:after=6 fake:case=02-stream-json-partial"}]}""";
+        HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(uri("/v1/messages"))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+        for (String line; (line = in.readLine()) != null && !line.contains("text_delta"); ) {
+            // until the CLI is mid-answer
+        }
+        return r.body();
     }
 
     public HttpClient client() {

@@ -3,13 +3,9 @@ package proxy.observe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.math.BigDecimal;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -71,7 +67,7 @@ class MetricsApiTest {
     @Test
     void aRequestRefusedForWantOfACliIsCountedAs429() throws Exception {
         try (TestServer server = TestServer.start(Map.of(), "--max-concurrent", "1", "--max-queue", "0", "--warm", "0")) {
-            try (InputStream busy = occupyTheOnlySlot(server)) {
+            try (InputStream busy = server.streamThatHangs()) {
                 HttpResponse<String> refused = server.post("/v1/chat/completions",
                         "{\"model\":\"opus\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
                 assertEquals(429, refused.statusCode(), refused.body());
@@ -82,19 +78,6 @@ class MetricsApiTest {
                 assertEquals(1, m.value("claude_proxy_cli_processes", "state", "running"));
             }
         }
-    }
-
-    private static InputStream occupyTheOnlySlot(TestServer server) throws Exception {
-        String json = """
-                {"model":"opus","max_tokens":10,"stream":true,"messages":[{"role":"user",
-                 "content":"fake:mode=hang fake:after=6 fake:case=02-stream-json-partial"}]}""";
-        HttpResponse<InputStream> r = server.client().send(HttpRequest.newBuilder(server.uri("/v1/messages"))
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofInputStream());
-        BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
-        for (String line; (line = in.readLine()) != null && !line.contains("text_delta"); ) {
-            // until the CLI is mid-answer
-        }
-        return r.body();
     }
 
     @Test
