@@ -73,7 +73,7 @@ class StatusPageIT {
             HttpResponse<String> openai = server.post("/v1/chat/completions",
                     "{\"model\":\"sonnet\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
             assertEquals(200, openai.statusCode(), openai.body());
-            Node counters = Node.parse(server.get("/status").body()).get("counters");
+            Node counters = awaitListed(server, "/v1/chat/completions").get("counters");
 
             String after = dumpDom(server.uri("/"));
             assertEquals(String.valueOf(counters.get("cli_spawns").longValue(-1)), counter(after, "cli_spawns"), after);
@@ -104,6 +104,18 @@ class StatusPageIT {
             assertEquals("ok", attribute(dom, "id=\"health\"", "data-state"), "/health answers without the key");
             assertEquals("–", counter(dom, "cli_spawns"), "nothing from /status without the key");
             assertTrue(dom.contains("$CLAUDE_PROXY_API_KEY"), "the snippets send a key");
+        }
+    }
+
+    /** {@code /status} once it lists {@code path}: a record joins the list just after its answer went out. */
+    private static Node awaitListed(TestServer server, String path) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        for (String body; ; Thread.sleep(20)) {
+            body = server.get("/status").body();
+            if (body.contains("\"path\":\"" + path + "\"")) {
+                return Node.parse(body);
+            }
+            assertTrue(System.nanoTime() < deadline, () -> path + " listed in /status");
         }
     }
 
