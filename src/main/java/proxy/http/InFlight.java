@@ -59,7 +59,7 @@ public final class InFlight {
         };
     }
 
-    /** The requests that ended last, newest first. */
+    /** The requests that ended last, newest first, but for monitoring ones. */
     public List<RequestRecord> recent() {
         lock.lock();
         try {
@@ -71,9 +71,9 @@ public final class InFlight {
         }
     }
 
-    /** The requests running now. */
+    /** The requests running now, but for monitoring ones ({@link RequestRecord#monitoring}). */
     public List<RequestRecord> running() {
-        return List.copyOf(running);
+        return running.stream().filter(r -> !r.monitoring()).toList();
     }
 
     /** Waits until no exchange is being handled, or {@code limit} has passed; true if idle. */
@@ -109,9 +109,11 @@ public final class InFlight {
         lock.lock();
         try {
             running.remove(record);
-            recent.addLast(record);
-            if (recent.size() > RECENT) {
-                recent.removeFirst();
+            if (!record.monitoring()) {
+                recent.addLast(record);
+                if (recent.size() > RECENT) {
+                    recent.removeFirst();
+                }
             }
             if (running.isEmpty()) {
                 idle.signalAll();

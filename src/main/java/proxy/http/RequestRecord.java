@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import proxy.chat.CliSource;
 import proxy.chat.ReplyEvent;
 import proxy.chat.ReplySink;
@@ -160,6 +161,18 @@ public final class RequestRecord {
     /** The endpoint as configured ({@code /v1/responses/}, {@code /} for unknown paths): a label of few values. */
     public String route() {
         return route;
+    }
+
+    /** Paths a load balancer, a scraper or the status page polls: the proxy watched, not used. */
+    private static final Set<String> MONITORING = Set.of("/", "/health", "/metrics", "/status");
+
+    /**
+     * Whether this is a health check, a metrics scrape, the status page or its polling: such
+     * requests are not listed among the last requests, not counted in flight, and logged at
+     * debug when they succeed.
+     */
+    public boolean monitoring() {
+        return method.equals("GET") && MONITORING.contains(path);
     }
 
     /** {@code anthropic}, {@code openai}, or empty for paths of neither. */

@@ -20,8 +20,8 @@ import proxy.log.LogFields;
  * {@code --log-format json} ({@link LogFields}). No prompt or completion text, unless the
  * records keep bodies ({@code --log-bodies}).
  *
- * <p>Health checks and metric scrapes that succeed are logged at debug: a load balancer polls
- * them every few seconds.
+ * <p>Health checks, metric scrapes and the status page's polling that succeed are logged at
+ * debug: they come every few seconds.
  */
 public final class AccessLog extends Filter {
 
@@ -33,8 +33,7 @@ public final class AccessLog extends Filter {
             chain.doFilter(exchange);
         } finally {
             RequestRecord r = RequestRecord.of(exchange);
-            boolean routine = r.status() == 200 && (r.route().equals("/health") || r.route().equals("/metrics"));
-            Level level = routine ? Level.DEBUG : Level.INFO;
+            Level level = r.monitoring() && r.status() == 200 ? Level.DEBUG : Level.INFO;
             if (LOG.isLoggable(level)) {
                 LOG.log(level, "{0}", new Line(r));
             }

@@ -29,6 +29,21 @@ class MetricsApiTest {
         return PrometheusText.parse(r.body());
     }
 
+    /**
+     * The metrics once the series {@code name} with {@code labels} has reached {@code count}: a
+     * request is counted as its exchange ends, just after its client has the whole answer.
+     */
+    private static PrometheusText metricsOnce(TestServer server, double count, String name, String... labels) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            PrometheusText m = metrics(server);
+            if (m.value(name, labels) >= count || System.nanoTime() > deadline) {
+                return m;
+            }
+            Thread.sleep(20);
+        }
+    }
+
     private static HttpResponse<String> ask(TestServer server, String messages) throws Exception {
         return server.post("/v1/messages", "{\"model\":\"opus\",\"max_tokens\":100,\"messages\":" + messages + "}");
     }
@@ -46,10 +61,11 @@ class MetricsApiTest {
                 assertTrue(System.nanoTime() < deadline, "a spare was started");
                 Thread.sleep(20);
             }
+            metricsOnce(server, 1, "claude_proxy_cli_acquired_total", "source", "cold");
             assertEquals(200, ask(server, "[{\"role\":\"user\",\"content\":\"two\"}]").statusCode());
             assertEquals(400, server.post("/v1/messages", "{\"model\":\"opus\",\"max_tokens\":5}").statusCode());
 
-            PrometheusText after = metrics(server);
+            PrometheusText after = metricsOnce(server, 3, "claude_proxy_request_duration_seconds_count", "route", "/v1/messages");
             assertEquals(2, after.value("claude_proxy_requests_total", "route", "/v1/messages", "method", "POST", "status", "200"));
             assertEquals(1, after.value("claude_proxy_requests_total", "route", "/v1/messages", "method", "POST", "status", "400"));
             assertEquals(1, after.value("claude_proxy_cli_acquired_total", "source", "cold"));
@@ -60,7 +76,7 @@ class MetricsApiTest {
             assertEquals(2 * TURN_COST.doubleValue(), after.value("claude_proxy_cost_usd_total", "model", "opus"), 1e-9);
             assertEquals(3, after.value("claude_proxy_request_duration_seconds_count", "route", "/v1/messages"));
             assertEquals(2, after.value("claude_proxy_time_to_first_token_seconds_count", "api", "anthropic"));
-            assertEquals(1, after.value("claude_proxy_requests_in_flight"), "the scrape itself");
+            assertEquals(0, after.value("claude_proxy_requests_in_flight"), "the scrape does not count itself");
         }
     }
 
@@ -71,7 +87,8 @@ class MetricsApiTest {
                 HttpResponse<String> refused = server.post("/v1/chat/completions",
                         "{\"model\":\"opus\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
                 assertEquals(429, refused.statusCode(), refused.body());
-                PrometheusText m = metrics(server);
+                PrometheusText m = metricsOnce(server, 1, "claude_proxy_requests_total", "route", "/v1/chat/completions",
+                        "method", "POST", "status", "429");
                 assertEquals(1, m.value("claude_proxy_requests_total", "route", "/v1/chat/completions", "method", "POST",
                         "status", "429"));
                 assertEquals(1, m.value("claude_proxy_streams_in_flight"), "the stream holding the slot");
@@ -94,7 +111,8 @@ class MetricsApiTest {
             assertEquals(Optional.of(TURN_COST.toPlainString()), second.headers().firstValue("x-claude-proxy-cost-usd"));
             assertEquals(TURN_COST, new BigDecimal(Node.parse(second.body()).get("usage").get("cost_usd").decimalValue()
                     .orElseThrow().toPlainString()));
-            assertEquals(1, metrics(server).value("claude_proxy_cli_acquired_total", "source", "live"),
+            assertEquals(1, metricsOnce(server, 1, "claude_proxy_cli_acquired_total", "source", "live")
+                    .value("claude_proxy_cli_acquired_total", "source", "live"),
                     "the second turn ran on the kept process");
         }
     }
