@@ -27,9 +27,13 @@ public final class FakeCli {
      */
     public static final String API_KEY = "sk-ant-fake-for-tests";
 
+    /** A config directory that does not exist: no default config file is read by a test's proxy. */
+    static final Path NO_CONFIG_HOME = Path.of("target/no-config-home").toAbsolutePath();
+
     /**
      * The test JVM's environment, less any real Claude credentials, plus {@link #API_KEY} and
-     * {@code extra}: what a proxy started by a test passes on to the CLI.
+     * {@code extra}: what a proxy started by a test passes on to the CLI. No default config file
+     * is read (a test that wants one passes its own {@code XDG_CONFIG_HOME}).
      */
     public static Map<String, String> env(Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(System.getenv());
@@ -37,6 +41,8 @@ public final class FakeCli {
         env.keySet().removeIf(k -> k.startsWith("FAKE_CLAUDE_") || k.startsWith("CLAUDE_") || k.startsWith("ANTHROPIC_"));
         env.put("ANTHROPIC_API_KEY", API_KEY);
         env.put("FAKE_CLAUDE_CASES", CASES.toString());
+        // a config file of the developer's (~/.config/claude-proxy/config.env) must not change what tests start
+        env.put("XDG_CONFIG_HOME", NO_CONFIG_HOME.toString());
         env.putAll(extra);
         return env;
     }
