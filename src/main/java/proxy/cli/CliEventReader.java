@@ -3,6 +3,7 @@ package proxy.cli;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -483,6 +484,8 @@ public final class CliEventReader {
      * (cli-protocol.md §2, result), so the turn's own share is the sum over the models of
      * {@code model_usage_since_last_result}; a process's first result may fall back on the total.
      */
+    private static final MathContext COST_DIGITS = new MathContext(10);
+
     static Optional<BigDecimal> turnCost(Node result) {
         Node sinceLast = result.get("model_usage_since_last_result");
         if (sinceLast.isObject()) {
@@ -495,9 +498,19 @@ public final class CliEventReader {
                     any = true;
                 }
             }
-            return any ? Optional.of(sum) : Optional.empty();
+            return any ? Optional.of(dollars(sum)) : Optional.empty();
         }
-        return result.get("result_index").longValue(-1) == 0 ? result.get("total_cost_usd").decimalValue() : Optional.empty();
+        return result.get("result_index").longValue(-1) == 0
+                ? result.get("total_cost_usd").decimalValue().map(CliEventReader::dollars) : Optional.empty();
+    }
+
+    /**
+     * A cost with the CLI's floating-point noise taken off: it sums doubles, and prints
+     * 6.000000000000001e-06 for 0.000006. Ten significant digits keep every real digit.
+     */
+    private static BigDecimal dollars(BigDecimal cost) {
+        BigDecimal rounded = cost.round(COST_DIGITS).stripTrailingZeros();
+        return rounded.signum() == 0 ? BigDecimal.ZERO : rounded;
     }
 
     private static Usage usage(Node u) {

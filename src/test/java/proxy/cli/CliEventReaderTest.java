@@ -32,6 +32,7 @@ import proxy.chat.ReplyEvent.Started;
 import proxy.chat.ReplyEvent.TextDelta;
 import proxy.chat.StopReason;
 import proxy.chat.Usage;
+import proxy.json.Node;
 
 /**
  * Every recorded CLI run through the reader. Each capture has a golden event list in
@@ -126,7 +127,7 @@ class CliEventReaderTest {
                 new TextDelta(0, " in deltas."),
                 new BlockStopped(0),
                 new Finished(StopReason.END_TURN, Optional.empty(), new Usage(12306, 11, 0, 0,
-                        Optional.of(new BigDecimal("0.049443999999999995"))))),
+                        Optional.of(new BigDecimal("0.049444"))))),
                 events("02-stream-json-partial", false));
     }
 
@@ -270,5 +271,22 @@ class CliEventReaderTest {
 
     private static ReplyEvent last(List<ReplyEvent> events) {
         return events.get(events.size() - 1);
+    }
+
+    /**
+     * A turn's cost is its own (model_usage_since_last_result, summed over models), without the
+     * CLI's floating-point noise; total_cost_usd counts earlier turns too, so it is used only for
+     * a process's first result.
+     */
+    @Test
+    void turnCostIsThisTurnsOwnWithoutFloatingPointNoise() throws Exception {
+        Node later = Node.parse("""
+                {"result_index":1,"total_cost_usd":0.5,"model_usage_since_last_result":{
+                 "claude-opus-5-5":{"costUSD":6.000000000000001e-06},"claude-haiku-5-5":{"costUSD":0.049443999999999995}}}""");
+        assertEquals(Optional.of(new BigDecimal("0.04945")), CliEventReader.turnCost(later));
+        Node first = Node.parse("{\"result_index\":0,\"total_cost_usd\":0.000002}");
+        assertEquals(Optional.of(new BigDecimal("0.000002")), CliEventReader.turnCost(first));
+        Node laterWithoutDetail = Node.parse("{\"result_index\":3,\"total_cost_usd\":0.4}");
+        assertEquals(Optional.empty(), CliEventReader.turnCost(laterWithoutDetail), "not the running total");
     }
 }
