@@ -473,10 +473,13 @@ public final class CliEngine implements AutoCloseable {
     public void close() {
         closed = true;
         sweeper.interrupt();
+        // the running ones first: a client waits on each, and its stream ends (with an error event)
+        // as soon as its CLI is gone; each close may wait out a kill grace, and spares wait on nobody
+        running.forEach(CliSession::close);
         pool.close();
         kept.close();
         held.close();
-        running.forEach(CliSession::close);
+        running.forEach(CliSession::close); // any that started meanwhile: they see closed and end at once
         ending.forEach(CliSession::close);
         toolServer.close();
         pipes.shutdown(); // its threads end as the killed processes' pipes close

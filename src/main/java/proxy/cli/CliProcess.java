@@ -43,6 +43,8 @@ public final class CliProcess implements AutoCloseable {
     private static final Duration TERM_GRACE = Duration.ofMillis(500);
     private static final int STDERR_KEEP = 8 * 1024;
     private static final int QUEUE_LINES = 256;
+    /** How long a closed process's full queue may go untaken before its reader stops filling it. */
+    private static final Duration ABANDONED = Duration.ofSeconds(1);
     /** Lines this short fit in a pipe's buffer: written on the caller's thread, they cannot block it. */
     private static final int INLINE_WRITE_BYTES = 16 * 1024;
 
@@ -50,13 +52,12 @@ public final class CliProcess implements AutoCloseable {
     private final StderrTail stderr = new StderrTail(STDERR_KEEP);
     private final Process process;
     private final ExecutorService pipes;
-    private final Future<?> stdoutReader;
     private volatile boolean closed;
 
     private CliProcess(Process process, int maxLineBytes, ExecutorService pipes) {
         this.process = process;
         this.pipes = pipes;
-        this.stdoutReader = pipes.submit(() -> readStdout(process.getInputStream(), maxLineBytes));
+        pipes.execute(() -> readStdout(process.getInputStream(), maxLineBytes));
         pipes.execute(() -> stderr.drain(process.getErrorStream()));
     }
 
@@ -178,7 +179,6 @@ public final class CliProcess implements AutoCloseable {
         }
         if (exited) {
             closed = true;
-            stdoutReader.cancel(true);
         } else {
             close();
         }
@@ -217,27 +217,44 @@ public final class CliProcess implements AutoCloseable {
             }
         }
         closeQuietly(process.getOutputStream());
-        stdoutReader.cancel(true);
     }
 
+    /**
+     * Reads stdout into the queue, ending with {@link Output.End}, which the turn waiting on it
+     * must always get: the stream of a CLI killed at shutdown ends on it. So the reader is never
+     * interrupted; it stops by itself at EOF (a killed CLI's pipe closes), and gives up only when
+     * the process is closed and nobody has taken a line for {@link #ABANDONED}.
+     */
     private void readStdout(InputStream in, int maxLineBytes) {
         BoundedLineReader reader = new BoundedLineReader(in, maxLineBytes);
         IOException error = null;
         try {
             for (String line; (line = reader.readLine()) != null; ) {
-                stdout.put(new Output.Line(line));
+                if (!hand(new Output.Line(line))) {
+                    return;
+                }
             }
         } catch (IOException e) {
             error = closed ? null : e;
-        } catch (InterruptedException e) {
-            return; // closed while the queue was full: nobody reads any more
         } finally {
             closeQuietly(in);
         }
+        hand(new Output.End(error));
+    }
+
+    /** Queues {@code item}, waiting while the queue is full; false if the process is closed and nobody reads. */
+    private boolean hand(Output item) {
+        long slice = ABANDONED.toNanos() / 10;
+        int untakenWhileClosed = 0;
         try {
-            stdout.put(new Output.End(error));
+            while (!stdout.offer(item, slice, TimeUnit.NANOSECONDS)) {
+                if (closed && ++untakenWhileClosed >= 10) {
+                    return false;
+                }
+            }
+            return true;
         } catch (InterruptedException e) {
-            // closed: nobody reads any more
+            return false; // the pipe threads are being shut down: the engine is closing
         }
     }
 
