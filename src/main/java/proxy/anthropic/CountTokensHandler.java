@@ -50,14 +50,15 @@ public final class CountTokensHandler implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         byte[] body = Bodies.read(exchange, MessagesHandler.MAX_BODY_BYTES);
         MessagesRequest request = Bodies.parse(body, p -> MessagesRequest.read(p, images, false));
-        RequestRecord.of(exchange).request(request.model(), false);
+        RequestRecord record = RequestRecord.of(exchange);
+        record.request(request.model(), false);
         String key = TokenCountCache.key(body, request.model());
         OptionalLong cached = cache.get(key);
         long count;
         if (cached.isPresent()) {
             count = cached.getAsLong();
         } else {
-            count = measure(request, RequestRecord.of(exchange));
+            count = measure(request, record);
             cache.put(key, count);
         }
         Exchanges.sendJson(exchange, 200, Json.bytes(g -> {

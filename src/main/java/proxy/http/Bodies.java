@@ -169,7 +169,7 @@ public final class Bodies {
                 discard(in);
                 throw tooLarge(limit);
             }
-            RequestRecord.of(exchange).body(body, body.length);
+            RequestRecord.of(exchange).body(body);
             return body;
         }
     }

@@ -78,9 +78,9 @@ public final class RequestRecord {
     }
 
     /** Keeps the request body for the log, if the operator asked for bodies in logs. */
-    synchronized void body(byte[] body, int length) {
+    synchronized void body(byte[] body) {
         if (keepBodies) {
-            requestBody = clip(new String(body, 0, length, StandardCharsets.UTF_8));
+            requestBody = clip(new String(body, StandardCharsets.UTF_8));
         }
     }
 
@@ -204,10 +204,6 @@ public final class RequestRecord {
     /** Seconds from arrival to the end (to now while it runs). */
     public synchronized double seconds() {
         return ((endNanos < 0 ? System.nanoTime() : endNanos) - startNanos) / 1e9;
-    }
-
-    public synchronized boolean ended() {
-        return endNanos >= 0;
     }
 
     /** The status answered, -1 if none went out (the client left first). */

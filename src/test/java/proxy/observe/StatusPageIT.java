@@ -133,15 +133,21 @@ class StatusPageIT {
                 "--no-proxy-server", "--hide-scrollbars", "--user-data-dir=" + profile.resolve("profile")));
         command.addAll(args);
         Path err = profile.resolve("chromium.err");
-        Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
+        Path out = profile.resolve("chromium.out");
+        // to files, not pipes: a hung browser must not block the test on a read the timeout cannot end
+        Process p = new ProcessBuilder(command).redirectError(err.toFile()).redirectOutput(out.toFile()).start();
         p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                throw new AssertionError("chromium did not exit: " + readQuietly(err));
+            }
+        } finally {
+            // its helper processes (zygote, renderer) too, whatever happened
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            throw new AssertionError("chromium did not exit: " + Files.readString(err));
         }
         assertEquals(0, p.exitValue(), () -> "chromium failed: " + readQuietly(err));
-        return new String(out, StandardCharsets.UTF_8);
+        return Files.readString(out, StandardCharsets.UTF_8);
     }
 
     private static int run(List<String> command) throws IOException, InterruptedException {
